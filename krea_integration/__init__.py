@@ -1,0 +1,1 @@
+"""Everything that knows Krea's wire format. Imports nothing from ``studio``."""
