@@ -32,7 +32,7 @@ if PRODUCTION:
     DEBUG = False
 TESTING = env.bool("STUDIO_TESTING", default=False)
 
-_DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
+_DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production"
 _DEV_TOKEN_KEY = "ZGV2LW9ubHkta3JlYS10b2tlbi1rZXktMzJieXRlcyE="  # 32 bytes, urlsafe b64
 
 
@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "krea_integration",
     "studio.accounts",
+    "studio.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -98,14 +99,13 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "studio.navigation.nav_items",
             ],
         },
     },
 ]
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'studio.sqlite3'}")
-}
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'studio.sqlite3'}")}
 if PRODUCTION and "DATABASE_URL" not in env:
     raise ImproperlyConfigured("DATABASE_URL must be set in production (DJANGO_DEBUG=false).")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
@@ -134,6 +134,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = DEBUG
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "media/"  # never served publicly; outputs go through team-checked views
@@ -160,6 +161,8 @@ if AWS_STORAGE_BUCKET_NAME:
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = VAR_DIR / "broker"
+    for _folder in ("queue", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),

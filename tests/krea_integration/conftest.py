@@ -22,6 +22,8 @@ SPEC_PATH = Path(
 @pytest.fixture(scope="session")
 def krea_spec() -> dict:
     if not SPEC_PATH.exists():
+        if os.environ.get("STUDIO_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"STUDIO_REQUIRE_SERVICES=1 but Krea's OpenAPI spec is not at {SPEC_PATH}")
         pytest.skip(f"Krea's OpenAPI spec is not at {SPEC_PATH}")
     return json.loads(SPEC_PATH.read_text())
 

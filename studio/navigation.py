@@ -1,0 +1,23 @@
+"""The main navigation, as a context processor: one list, in one place."""
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+# (label, URL name). An app adds its page here when it lands.
+MAIN_NAVIGATION: list[tuple[str, str]] = [
+    ("Dashboard", "dashboard"),
+]
+
+
+def nav_items(request: HttpRequest) -> dict:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, name in MAIN_NAVIGATION:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # an app that is not installed in this deployment
+            continue
+        active = request.path == url or (url != "/" and request.path.startswith(url))
+        items.append({"label": label, "url": url, "active": active})
+    return {"nav_items": items}
