@@ -30,7 +30,6 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 PRODUCTION = env.bool("DJANGO_PRODUCTION", default=not DEBUG)
 if PRODUCTION:
     DEBUG = False
-TESTING = env.bool("STUDIO_TESTING", default=False)
 
 _DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production"
 _DEV_TOKEN_KEY = "ZGV2LW9ubHkta3JlYS10b2tlbi1rZXktMzJieXRlcyE="  # 32 bytes, urlsafe b64
@@ -52,11 +51,10 @@ ALLOWED_HOSTS = _required("ALLOWED_HOSTS", env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Fernet keys for team Krea tokens, newest first. Never derived from SECRET_KEY.
-KREA_TOKEN_KEYS = _required(
-    "KREA_TOKEN_KEYS",
-    env.list("KREA_TOKEN_KEYS", default=[])
-    or ([k for k in _secret("KREA_TOKEN_KEYS", default="").split(",") if k]),
-) or [_DEV_TOKEN_KEY]
+KREA_TOKEN_KEYS = [
+    key.strip() for key in _secret("KREA_TOKEN_KEYS", default="").split(",") if key.strip()
+]
+KREA_TOKEN_KEYS = _required("KREA_TOKEN_KEYS", KREA_TOKEN_KEYS) or [_DEV_TOKEN_KEY]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -13,7 +13,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "false",
     "SECRET_KEY": "p3rfectly-l0ng-and-rand0m-secret-key-for-the-deploy-check-4f9a1c7e2b",
     "ALLOWED_HOSTS": "studio.example.com",
-    "KREA_TOKEN_KEYS": "bTNWdllXd2dhMlY1SUdadmNpQjBhR1VnZEdWemRITWg9PT09PT0=",
+    "KREA_TOKEN_KEYS": "ZGVwbG95LWNoZWNrLXRlc3Qta2V5LTMyLWJ5dGVzISE=",
     "DATABASE_URL": "sqlite:////tmp/krea-studio-deploy-check.sqlite3",
 }
 
