@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "krea_integration",
     "studio.accounts",
+    "studio.teams",
+    "studio.audit",
     "studio.dashboard",
 ]
 
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "studio.teams.scoping.CurrentTeamMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -180,6 +183,11 @@ CELERY_TIMEZONE = TIME_ZONE
 KREA_API_BASE_URL = env.str("KREA_API_BASE_URL", default="https://api.krea.ai")
 KREA_TIMEOUT_SECONDS = env.float("KREA_TIMEOUT_SECONDS", default=30.0)
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
+
+# Teams: how long an emailed invitation link works.
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7)
+if INVITATION_EXPIRY_DAYS < 1:
+    raise ImproperlyConfigured("INVITATION_EXPIRY_DAYS must be at least 1.")
 
 # Demo account created by `make run` (manage.py seed_demo).
 DEMO_EMAIL = env.str("DEMO_EMAIL", default="demo@example.com")

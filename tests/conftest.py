@@ -57,3 +57,49 @@ def _eager_celery():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False
+
+
+# People and teams (issue 4). `team` has an owner, an admin and a member; `outsider`
+# owns `other_team` and belongs to nothing else. Factories are in tests/factories.py.
+
+
+@pytest.fixture
+def team(db):
+    from tests.factories import TeamFactory
+
+    return TeamFactory(name="Acme Studio")
+
+
+@pytest.fixture
+def owner(team):
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(team=team, role="owner", user__name="Olivia Owner").user
+
+
+@pytest.fixture
+def admin(team):
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(team=team, role="admin", user__name="Adam Admin").user
+
+
+@pytest.fixture
+def member(team):
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(team=team, role="member", user__name="Mia Member").user
+
+
+@pytest.fixture
+def other_team(db):
+    from tests.factories import TeamFactory
+
+    return TeamFactory(name="Globex Pictures")
+
+
+@pytest.fixture
+def outsider(other_team):
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(team=other_team, role="owner", user__name="Oscar Outsider").user

@@ -1,0 +1,76 @@
+"""factory_boy factories for the people, teams and things the tests need."""
+
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from studio.teams.models import Invitation, Membership, Role, Team
+from studio.teams.selectors import invitation_digest
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    team = factory.SubFactory(TeamFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.MEMBER
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation whose link secret is ``invitation.secret`` (not stored, only its digest)."""
+
+    class Meta:
+        model = Invitation
+
+    team = factory.SubFactory(TeamFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = Role.MEMBER
+    secret = factory.Sequence(lambda n: f"invitation-secret-{n:08d}")
+    secret_digest = factory.LazyAttribute(lambda o: invitation_digest(o.secret))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        secret = kwargs.pop("secret")
+        invitation = super()._create(model_class, *args, **kwargs)
+        invitation.secret = secret
+        return invitation
+
+
+def team_with_token(token: str = "krea-test-token-0001", **kwargs) -> Team:
+    """A team whose Krea token is set (encrypted the way the service does it)."""
+    from studio.teams.tokens import encrypt_token
+
+    return TeamFactory(
+        krea_token_ciphertext=encrypt_token(token),
+        krea_token_last4=token[-4:],
+        krea_token_updated_at=timezone.now(),
+        **kwargs,
+    )
