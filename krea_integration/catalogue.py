@@ -537,19 +537,25 @@ def _model_from_operation(spec: Mapping[str, Any], path: str, op: Mapping[str, A
 
 def _training_from_operation(spec: Mapping[str, Any], op: Mapping[str, Any]) -> Training:
     schema = _json_body_schema(spec, op) or {"type": "object"}
+    training = Training(request_schema=schema, step_prices={})
+    # Spell each priced model as the request schema does ("Flux Dev" -> flux_dev).
+    spelling = {_loose(m): m for m in training.models}
     step_prices: dict[str, Decimal] = {}
-    for table in _markdown_tables(str(op.get("description") or "")):
-        header, rows = table
+    for header, rows in _markdown_tables(str(op.get("description") or "")):
         cu_index = _cu_column(header)
-        if cu_index is None:
+        if cu_index is None or len(header) < 2:
             continue
-        name_index = next(i for i in range(len(header)) if i != cu_index)
+        name_index = 0 if cu_index else 1
         for row in rows:
             cu = _parse_cu(row[cu_index])
             if cu is not None and row[name_index]:
-                step_prices[row[name_index]] = cu[0]
+                step_prices[spelling.get(_loose(row[name_index]), row[name_index])] = cu[0]
         break
     return Training(request_schema=schema, step_prices=step_prices)
+
+
+def _loose(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def _json_body_schema(spec: Mapping[str, Any], op: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from .catalogue import Catalogue, Model, PriceTable, UnknownModel, load, normalise_params
+from .catalogue import Catalogue, Model, PriceTable, UnknownModel, load
 
 __all__ = [
     "NoPriceForCombination",
@@ -57,7 +57,6 @@ def estimate(
         UnknownModel: ``model`` is an id the catalogue does not have.
         NoPublishedPrice: Krea publishes no price for the model.
         NoPriceForCombination: the table lists no price for these parameters.
-        InvalidParams: an alias was sent together with its field.
     """
     if isinstance(model, str):
         model = (catalogue or load()).get(model)
@@ -67,9 +66,13 @@ def estimate(
             model_id=model.id,
         )
     effective = model.defaults()
-    effective.update(
-        {k: v for k, v in normalise_params(model, params or {}).items() if v is not None}
-    )
+    given = params or {}
+    for name, value in given.items():
+        field = model.aliases.get(name, name)
+        # An alias sent beside its field is a validation error, not a pricing
+        # one: price by the field so a form being filled in still gets a figure.
+        if value is not None and (field == name or field not in given):
+            effective[field] = value
     row = model.price.lookup(effective)
     if row is None:
         raise NoPriceForCombination(

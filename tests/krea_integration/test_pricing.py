@@ -179,6 +179,12 @@ def test_deprecated_aliases_are_priced_like_their_fields():
     )
 
 
+def test_an_alias_sent_beside_its_field_is_priced_by_the_field():
+    params = {"generateAudio": True, "generate_audio": False, "duration": 10}
+
+    assert estimate("video/kling/kling-2.6", params) == 401
+
+
 def test_mode_spelled_like_the_schema():
     assert estimate("video/kling/kling-3.0", {"mode": "4k", "duration": 15}) == 3608
     assert estimate("video/kling/kling-3.0", {}) == 481  # std, no audio, 5 s
