@@ -2,6 +2,7 @@
 
 import copy
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -539,3 +540,27 @@ def test_no_table_means_no_published_price():
 
     assert price is None
     assert note == "Krea publishes no price for this model."
+
+
+def test_training_prices_are_keyed_by_the_schemas_spelling_of_each_model():
+    shape = {
+        "type": "object",
+        "properties": {"model": {"type": "string", "enum": ["flux_dev", "z-image"]}},
+    }
+    description = "Train.\n| Model | Compute Units/Step |\n|---|---|\n| **Flux Dev** | ~3.0 |\n"
+    spec = minimal_spec(
+        **{
+            "/generate/image/acme/one": generation_op("One", "", copy.deepcopy(KREA_2_SCHEMA)),
+            "/styles/train": {
+                "post": {
+                    "summary": "Train a style",
+                    "description": description + "| `z-image` | 2.4 |\n",
+                    "requestBody": {"content": {"application/json": {"schema": shape}}},
+                }
+            },
+        }
+    )
+
+    training = from_openapi(spec).training
+
+    assert training.step_prices == {"flux_dev": Decimal("3.0"), "z-image": Decimal("2.4")}
