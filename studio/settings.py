@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "studio.teams",
     "studio.audit",
     "studio.dashboard",
+    "studio.generation",
+    "studio.usage",
+    "studio.api",
 ]
 
 MIDDLEWARE = [
@@ -176,13 +179,27 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "poll-krea-jobs": {
+        "task": "studio.generation.tasks.poll_jobs",
+        "schedule": env.float("JOB_POLL_INTERVAL_SECONDS", default=2.0),
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # Krea. The embedded default points at the simulator that `make run` starts.
 KREA_API_BASE_URL = env.str("KREA_API_BASE_URL", default="https://api.krea.ai")
 KREA_TIMEOUT_SECONDS = env.float("KREA_TIMEOUT_SECONDS", default=30.0)
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
+# Hosts the portal downloads Krea's output files from, besides the API's own host.
+# A leading dot allows a domain and its subdomains.
+KREA_DOWNLOAD_HOSTS = env.list("KREA_DOWNLOAD_HOSTS", default=[".krea.ai"])
+OUTPUT_MAX_BYTES = env.int("OUTPUT_MAX_BYTES", default=500 * 1024 * 1024)
+# Tests route every Krea call through the in-process simulator with this httpx transport.
+KREA_TRANSPORT = None
+
+# Usage: the price of a model for which Krea publishes none (an admin can set one per model).
+USAGE_DEFAULT_PRICE_CU = env.float("USAGE_DEFAULT_PRICE_CU", default=10.0)
 
 # Teams: how long an emailed invitation link works.
 INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7)

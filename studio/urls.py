@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from studio.dashboard.views import dashboard
 from studio.health import healthz
@@ -14,5 +14,6 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/", include("studio.api.urls")),
     path("admin/", admin.site.urls),
 ]

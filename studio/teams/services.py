@@ -457,6 +457,7 @@ def team_krea_client(*, team: Team, **client_kwargs):
     token = decrypt_token(team.krea_token_ciphertext)
     client_kwargs.setdefault("base_url", settings.KREA_API_BASE_URL)
     client_kwargs.setdefault("timeout", settings.KREA_TIMEOUT_SECONDS)
+    client_kwargs.setdefault("transport", settings.KREA_TRANSPORT)
     return KreaClient(token, **client_kwargs)
 
 

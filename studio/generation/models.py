@@ -1,0 +1,164 @@
+"""Jobs a team runs on Krea, and the files they produced."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class JobStatus(models.TextChoices):
+    """A job's state: the portal's own two first, then Krea's, in the order they happen.
+
+    ``pending``: waiting in the portal's queue for one of the team's slots.
+    ``submitting``: the portal is sending it (or sent it and has not heard back).
+    """
+
+    PENDING = "pending", "Waiting in the team's queue"
+    SUBMITTING = "submitting", "Sending to Krea"
+    BACKLOGGED = "backlogged", "Waiting at Krea"
+    QUEUED = "queued", "Queued at Krea"
+    SCHEDULED = "scheduled", "Scheduled"
+    PROCESSING = "processing", "Processing"
+    SAMPLING = "sampling", "Sampling"
+    INTERMEDIATE_COMPLETE = "intermediate-complete", "Previews ready"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+TERMINAL = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
+# Holding one of the team's concurrency slots (sent to Krea, not finished).
+IN_FLIGHT = frozenset(
+    {
+        JobStatus.SUBMITTING,
+        JobStatus.BACKLOGGED,
+        JobStatus.QUEUED,
+        JobStatus.SCHEDULED,
+        JobStatus.PROCESSING,
+        JobStatus.SAMPLING,
+        JobStatus.INTERMEDIATE_COMPLETE,
+    }
+)
+CANCELLABLE = frozenset({JobStatus.PENDING}) | (IN_FLIGHT - {JobStatus.SUBMITTING})
+_ORDER = {status: rank for rank, status in enumerate(JobStatus)}
+
+
+def status_rank(status: str) -> int:
+    """Position in the life of a job; every terminal state outranks every other."""
+    if status in TERMINAL:
+        return len(_ORDER)
+    return _ORDER.get(status, -1)
+
+
+class JobKind(models.TextChoices):
+    GENERATION = "generation", "Generation"
+    TRAINING = "training", "Style training"
+    NODE_APP = "node_app", "Node app"
+
+
+class Job(models.Model):
+    """One run of a Krea model for a team member, from the portal's queue to its outputs."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="jobs"
+    )
+    kind = models.CharField(max_length=16, choices=JobKind.choices, default=JobKind.GENERATION)
+    model_id = models.CharField(max_length=200, help_text="Catalogue id, e.g. image/bfl/flux-1-dev")
+    model_name = models.CharField(max_length=200)
+    group = models.CharField(max_length=16, blank=True, help_text="image, video or enhance")
+    params = models.JSONField(default=dict)
+    prompt = models.TextField(blank=True, help_text="Copied from params, for search")
+
+    status = models.CharField(
+        max_length=24, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True
+    )
+    error = models.TextField(blank=True)
+    needs_attention = models.BooleanField(
+        default=False,
+        help_text="Krea may have accepted this job but the portal never learnt its id.",
+    )
+    krea_job_id = models.CharField(max_length=100, blank=True, db_index=True)
+    webhook_secret = models.CharField(max_length=64, default=new_webhook_secret, editable=False)
+    result = models.JSONField(null=True, blank=True, help_text="Krea's last result object")
+    preview_urls = models.JSONField(default=list, blank=True)
+
+    estimate_cu = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+    price_published = models.BooleanField(
+        default=True, help_text="False when the estimate comes from an admin-set or default price"
+    )
+    charged_cu = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The portal's own scheduling: when it may next dispatch (after a 429) or poll.
+    dispatch_attempts = models.PositiveIntegerField(default=0)
+    not_before = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    poll_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["team", "-created_at", "-id"], name="job_team_newest"),
+            models.Index(fields=["team", "status"], name="job_team_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_name} job {self.uuid}"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def is_cancellable(self) -> bool:
+        return self.status in CANCELLABLE
+
+    @property
+    def elapsed(self):
+        end = self.finished_at or timezone.now()
+        return end - self.created_at
+
+
+class Output(models.Model):
+    """A file a completed job produced, copied into the portal's storage."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="outputs")
+    position = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to="outputs/%Y/%m/", max_length=300)
+    thumbnail = models.FileField(upload_to="thumbnails/%Y/%m/", max_length=300, blank=True)
+    mime_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(default=0)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    source_url = models.URLField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "position"], name="unique_output_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"Output {self.position} of {self.job}"
+
+    @property
+    def is_video(self) -> bool:
+        return self.mime_type.startswith("video/")
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime_type.startswith("image/")

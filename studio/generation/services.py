@@ -1,0 +1,527 @@
+"""The path of one generation: submit, dispatch, send, track, finish.
+
+Views, the API and Celery tasks all call these functions; none of them talks to
+Krea inside a request a user waits on (except the single, fast submit that only
+writes rows) or inside the webhook request.
+
+States move forward only (``models.status_rank``): a late, repeated or
+out-of-order report from Krea changes nothing once a later state is recorded.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import random
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from krea_integration import catalogue
+from krea_integration import errors as krea_errors
+from krea_integration import types as krea_types
+from studio.teams.models import Membership, Team
+from studio.teams.services import team_krea_client
+from studio.usage.pricing import job_estimate
+from studio.usage.services import usage_charge, usage_release, usage_reserve
+
+from .models import IN_FLIGHT, TERMINAL, Job, JobKind, JobStatus, status_rank
+
+logger = logging.getLogger(__name__)
+
+OUT_OF_CREDITS = (
+    "The team's Krea account is out of credits. Top it up on Krea, then run the job again."
+)
+TOKEN_INVALID = (
+    "Krea did not accept the team's token (it may have been revoked). "
+    "An owner or admin can replace it on the team page."
+)
+OUTCOME_UNKNOWN = (
+    "Krea may have accepted this job, but the portal did not hear back. It will be "
+    "matched up if Krea calls back; nothing will be sent twice."
+)
+TIMED_OUT = "Krea did not finish this job within its time limit."
+
+# Krea times jobs out after 2 hours for external providers; past that (and a margin)
+# a job that still looks alive here is reconciled.
+KREA_MAX_JOB_AGE = timedelta(hours=2, minutes=10)
+# A job claimed for sending whose send task never started (lost message).
+STALE_CLAIM = timedelta(minutes=5)
+
+
+class InvalidGeneration(Exception):
+    """The request cannot be sent: an unknown model or parameters its schema refuses."""
+
+    def __init__(self, errors: list[catalogue.ParamError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{e.field or 'body'}: {e.message}" for e in errors))
+
+
+@dataclass(frozen=True)
+class PreparedGeneration:
+    model: catalogue.Model
+    params: dict[str, Any]
+
+
+def generation_prepare(*, model_id: str, params: Mapping[str, Any]) -> PreparedGeneration:
+    """Check ``params`` against the model's schema; aliases are renamed to their fields.
+
+    Raises InvalidGeneration naming each field that is wrong.
+    """
+    try:
+        model = catalogue.load().get(model_id)
+    except catalogue.UnknownModel:
+        raise InvalidGeneration(
+            [catalogue.ParamError(field="model", message=f"There is no Krea model {model_id!r}.")]
+        ) from None
+    errors = catalogue.validate_params(model, dict(params))
+    if errors:
+        raise InvalidGeneration(errors)
+    return PreparedGeneration(model=model, params=catalogue.normalise_params(model, dict(params)))
+
+
+def generation_submit(*, membership: Membership, model_id: str, params: Mapping[str, Any]) -> Job:
+    """Queue a generation for ``membership``'s team: validate, reserve its CU, write the job.
+
+    One transaction: the quota check (``usage_reserve``, which locks the quota
+    rows and raises ``QuotaExceeded``) and the job row commit together; the
+    dispatch task is enqueued only after the commit.
+    """
+    prepared = generation_prepare(model_id=model_id, params=params)
+    estimate = job_estimate(prepared.model, prepared.params)
+    with transaction.atomic():
+        job = Job.objects.create(
+            team=membership.team,
+            created_by=membership.user,
+            kind=JobKind.GENERATION,
+            model_id=prepared.model.id,
+            model_name=prepared.model.name,
+            group=prepared.model.group,
+            params=prepared.params,
+            prompt=str(prepared.params.get("prompt") or ""),
+            estimate_cu=estimate.cu,
+            price_published=estimate.published,
+        )
+        usage_reserve(job=job)
+        team_id = membership.team_id
+        transaction.on_commit(lambda: _enqueue_dispatch(team_id))
+    return job
+
+
+def _enqueue_dispatch(team_id: int, *, countdown: float | None = None) -> None:
+    from .tasks import dispatch_team
+
+    dispatch_team.apply_async(args=[team_id], countdown=countdown)
+
+
+def _enqueue_send(job_id: int) -> None:
+    from .tasks import send_job
+
+    send_job.delay(job_id)
+
+
+def _fair_pick(pending: list[Job], in_flight: Counter, free: int) -> list[Job]:
+    """Round-robin across members: each pick goes to the member holding the fewest slots.
+
+    ``pending`` is oldest first; a member's own jobs keep their order.
+    """
+    queues: dict[int | None, list[Job]] = {}
+    for job in pending:
+        queues.setdefault(job.created_by_id, []).append(job)
+    held = Counter(in_flight)
+    picked: list[Job] = []
+    while queues and len(picked) < free:
+        member = min(queues, key=lambda m: (held[m], queues[m][0].created_at, queues[m][0].id))
+        job = queues[member].pop(0)
+        picked.append(job)
+        held[member] += 1
+        if not queues[member]:
+            del queues[member]
+    return picked
+
+
+def team_dispatch(*, team_id: int) -> list[int]:
+    """Claim free concurrency slots of the team for its waiting jobs, fairly across members.
+
+    The team row is locked so two dispatches cannot hand out the same slot. The
+    claimed jobs move to ``submitting`` and their send tasks are enqueued after
+    commit. Returns the claimed job ids.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        team = Team.objects.select_for_update().filter(pk=team_id).first()
+        if team is None:
+            return []
+        in_flight = Counter(
+            Job.objects.filter(team=team, status__in=IN_FLIGHT).values_list(
+                "created_by_id", flat=True
+            )
+        )
+        free = team.concurrency_limit - sum(in_flight.values())
+        if free <= 0:
+            return []
+        pending = list(
+            Job.objects.filter(team=team, status=JobStatus.PENDING)
+            .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+            .only("id", "created_by_id", "created_at")
+            .order_by("created_at", "id")[: max(free * 50, 200)]
+        )
+        picked = [job.id for job in _fair_pick(pending, in_flight, free)]
+        if picked:
+            Job.objects.filter(id__in=picked, status=JobStatus.PENDING).update(
+                status=JobStatus.SUBMITTING, submitted_at=None
+            )
+            for job_id in picked:
+                transaction.on_commit(lambda job_id=job_id: _enqueue_send(job_id))
+        waiting_later = (
+            Job.objects.filter(team=team, status=JobStatus.PENDING, not_before__gt=now)
+            .order_by("not_before")
+            .values_list("not_before", flat=True)
+            .first()
+        )
+        if waiting_later and len(picked) < free:
+            delay = max((waiting_later - now).total_seconds(), 0.5)
+            transaction.on_commit(lambda: _enqueue_dispatch(team_id, countdown=delay))
+    return picked
+
+
+def webhook_url_for(job: Job) -> str | None:
+    """Where Krea should call back for this job, or None (then the portal polls)."""
+    if not settings.PUBLIC_BASE_URL:
+        return None
+    path = reverse("krea-webhook", args=[job.uuid, job.webhook_secret])
+    return f"{settings.PUBLIC_BASE_URL}{path}"
+
+
+def _backoff(attempt: int, *, base: float = 2.0, cap: float = 60.0) -> float:
+    """Exponential backoff with full jitter on the upper half, in seconds."""
+    ceiling = min(cap, base * (2 ** max(attempt - 1, 0)))
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def _poll_delay(job: Job) -> float:
+    """When to look at a job on Krea next: 2 s growing to a minute; slower with webhooks."""
+    if webhook_url_for(job):
+        return 60.0  # the webhook is the signal; polling is the safety net
+    return min(60.0, 2.0 * (1.5**job.poll_count))
+
+
+def job_send(*, job_id: int) -> None:
+    """Send a claimed job to Krea: the one paid POST of its life.
+
+    ``submitted_at`` is written and committed BEFORE the POST. A job found with it
+    already set is never posted again, even if the worker died right after the
+    POST and the task is delivered a second time; such a job waits for its webhook
+    (which names the job in its URL) or is shown as needing attention.
+    """
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != JobStatus.SUBMITTING or job.submitted_at is not None:
+            return
+        job.submitted_at = timezone.now()
+        job.save(update_fields=["submitted_at"])
+
+    try:
+        with team_krea_client(team=job.team) as client:
+            krea_job = client.generate(job.model_id, job.params, webhook_url=webhook_url_for(job))
+    except krea_errors.ConcurrencyLimit:
+        _requeue_after_429(job)
+        return
+    except krea_errors.InsufficientCredits:
+        job_fail(job=job, error=OUT_OF_CREDITS)
+        return
+    except krea_errors.Unauthorized:
+        job_fail(job=job, error=TOKEN_INVALID)
+        return
+    except krea_errors.BadRequest as exc:
+        job_fail(job=job, error=f"Krea refused the parameters: {exc.message}")
+        return
+    except krea_errors.KreaError as exc:
+        if exc.outcome_unknown:
+            _mark_outcome_unknown(job, exc)
+        else:
+            _requeue_after_429(job)  # nothing reached Krea: safe to try again later
+        return
+    except Exception as exc:
+        # Not a Krea answer (a missing token key, a bug): fail visibly, never resend.
+        logger.exception("Sending job %s failed", job.uuid)
+        job_fail(job=job, error=f"The portal could not send this job: {type(exc).__name__}.")
+        return
+    job_record_krea_job(job_id=job.id, krea_job=krea_job)
+
+
+def _requeue_after_429(job: Job) -> None:
+    """Back into the team's queue with backoff: the job is never failed for a 429."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        if job.status != JobStatus.SUBMITTING or job.krea_job_id:
+            return
+        job.dispatch_attempts += 1
+        delay = _backoff(job.dispatch_attempts)
+        job.status = JobStatus.PENDING
+        job.submitted_at = None
+        job.not_before = timezone.now() + timedelta(seconds=delay)
+        job.save(update_fields=["status", "submitted_at", "not_before", "dispatch_attempts"])
+        team_id = job.team_id
+        transaction.on_commit(lambda: _enqueue_dispatch(team_id, countdown=delay))
+
+
+def _mark_outcome_unknown(job: Job, exc: krea_errors.KreaError) -> None:
+    logger.warning("Job %s: Krea's answer to the POST was lost (%s)", job.uuid, type(exc).__name__)
+    Job.objects.filter(pk=job.pk, krea_job_id="").update(
+        needs_attention=True, error=OUTCOME_UNKNOWN
+    )
+
+
+def job_record_krea_job(*, job_id: int, krea_job: krea_types.Job) -> None:
+    """Store Krea's id for the job (once) and apply the state Krea reported."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            return
+        if not job.krea_job_id:
+            job.krea_job_id = krea_job.job_id
+            job.needs_attention = False
+            if job.error == OUTCOME_UNKNOWN:
+                job.error = ""
+            job.save(update_fields=["krea_job_id", "needs_attention", "error"])
+        elif job.krea_job_id != krea_job.job_id:
+            logger.warning("Job %s: Krea reported another job id; ignored", job.uuid)
+            return
+        _apply_state(job, krea_job)
+
+
+def _apply_state(job: Job, krea_job: krea_types.Job) -> bool:
+    """Move ``job`` (locked by the caller) forward to Krea's state. True if it moved."""
+    new = krea_job.status
+    if new not in JobStatus.values:
+        logger.warning("Job %s: unknown Krea status %r ignored", job.uuid, new)
+        return False
+    now = timezone.now()
+    previews = list(krea_job.result.urls) if krea_job.result else []
+    moved = status_rank(new) > status_rank(job.status)
+    refreshed_previews = (
+        new == JobStatus.INTERMEDIATE_COMPLETE
+        and job.status == JobStatus.INTERMEDIATE_COMPLETE
+        and previews != job.preview_urls
+    )
+    if not moved and not refreshed_previews:
+        if not job.is_terminal:
+            job.next_poll_at = now + timedelta(seconds=_poll_delay(job))
+            job.poll_count += 1
+            job.save(update_fields=["next_poll_at", "poll_count"])
+        return False
+
+    job.status = new
+    job.result = dict(krea_job.result.raw) if krea_job.result else None
+    if new == JobStatus.INTERMEDIATE_COMPLETE:
+        job.preview_urls = previews
+    fields = ["status", "result", "preview_urls", "next_poll_at", "poll_count"]
+    if new in TERMINAL:
+        job.finished_at = krea_job.completed_at or now
+        job.next_poll_at = None
+        fields.append("finished_at")
+        if new == JobStatus.FAILED:
+            job.error = (
+                krea_job.result.error if krea_job.result else None
+            ) or "Krea reported that the job failed."
+            fields.append("error")
+    else:
+        job.next_poll_at = now + timedelta(seconds=_poll_delay(job))
+        job.poll_count += 1
+    job.save(update_fields=fields)
+    _after_transition(job)
+    return True
+
+
+def _after_transition(job: Job) -> None:
+    """What a terminal state sets off: the ledger, the outputs, the next job in the queue."""
+    if not job.is_terminal:
+        return
+    if job.status == JobStatus.COMPLETED:
+        usage_charge(job=job)
+        job.charged_cu = job.estimate_cu
+        job.save(update_fields=["charged_cu"])
+        job_pk = job.pk
+        transaction.on_commit(lambda: _enqueue_store_outputs(job_pk))
+    else:
+        usage_release(job=job, reason=f"Job {job.get_status_display().lower()}")
+    team_id = job.team_id
+    transaction.on_commit(lambda: _enqueue_dispatch(team_id))
+
+
+def _enqueue_store_outputs(job_id: int) -> None:
+    from .tasks import store_outputs
+
+    store_outputs.delay(job_id)
+
+
+def job_fail(*, job: Job, error: str) -> None:
+    """Fail a job that Krea never ran (so nothing is billed) and release its reservation."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        if job.is_terminal:
+            return
+        job.status = JobStatus.FAILED
+        job.error = error
+        job.finished_at = timezone.now()
+        job.next_poll_at = None
+        job.save(update_fields=["status", "error", "finished_at", "next_poll_at"])
+        _after_transition(job)
+
+
+def job_refresh(*, job_id: int) -> None:
+    """Ask Krea for the job's state (``GET /jobs/{id}``) and apply it: the source of truth."""
+    job = Job.objects.select_related("team").filter(pk=job_id).first()
+    if job is None or job.is_terminal or not job.krea_job_id:
+        return
+    try:
+        with team_krea_client(team=job.team) as client:
+            krea_job = client.get_job(job.krea_job_id)
+    except krea_errors.NotFound:
+        job_fail(job=job, error="Krea no longer knows this job.")
+        return
+    except krea_errors.Unauthorized:
+        job_fail(job=job, error=TOKEN_INVALID)
+        return
+    except krea_errors.KreaError as exc:
+        logger.info("Refreshing job %s failed (%s); will poll again", job.uuid, exc)
+        Job.objects.filter(pk=job.pk).update(
+            next_poll_at=timezone.now() + timedelta(seconds=_poll_delay(job)),
+            poll_count=job.poll_count + 1,
+        )
+        return
+    job_record_krea_job(job_id=job.pk, krea_job=krea_job)
+
+
+def webhook_accept(*, job_uuid: UUID, secret: str, payload: Any) -> bool:
+    """Check a Krea callback's secret; if it is right, enqueue a confirmation.
+
+    Krea does not sign webhooks, so the payload is only a hint: the state is
+    confirmed with ``GET /jobs/{id}``. The one thing taken from it is Krea's job id
+    when the portal never learnt it (the POST's answer was lost). Returns False
+    (the view answers 404, nothing changes) for an unknown job or a wrong secret.
+    """
+    job = Job.objects.filter(uuid=job_uuid).only("id", "webhook_secret", "krea_job_id").first()
+    expected = job.webhook_secret if job else "x" * 43
+    if not hmac.compare_digest(expected.encode(), (secret or "").encode()) or job is None:
+        return False
+    hinted_id = payload.get("job_id") if isinstance(payload, Mapping) else None
+    if not job.krea_job_id and isinstance(hinted_id, str) and hinted_id:
+        Job.objects.filter(pk=job.pk, krea_job_id="").update(krea_job_id=hinted_id[:100])
+    job_pk = job.pk
+    transaction.on_commit(lambda: _enqueue_refresh(job_pk))
+    return True
+
+
+def _enqueue_refresh(job_id: int) -> None:
+    from .tasks import refresh_job
+
+    refresh_job.delay(job_id)
+
+
+def jobs_poll_due(*, limit: int = 200) -> int:
+    """Refresh every job whose next poll is due; reconcile jobs past Krea's time-outs.
+
+    Runs periodically (Celery beat), so every job reaches a terminal state even
+    when every webhook is lost. Returns how many jobs it looked at.
+    """
+    now = timezone.now()
+    due = list(
+        Job.objects.filter(status__in=IN_FLIGHT, next_poll_at__lte=now)
+        .exclude(krea_job_id="")
+        .order_by("next_poll_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    for job_id in due:
+        # Push the next poll out first, so an overlapping run does not pick it again.
+        Job.objects.filter(pk=job_id).update(next_poll_at=now + timedelta(seconds=30))
+        _enqueue_refresh(job_id)
+
+    # Claimed but never sent (the send task was lost): send it now.
+    for job_id in Job.objects.filter(
+        status=JobStatus.SUBMITTING, submitted_at__isnull=True, created_at__lt=now - STALE_CLAIM
+    ).values_list("id", flat=True)[:limit]:
+        _enqueue_send(job_id)
+
+    # Past Krea's longest time-out without an id: Krea is not running it any more.
+    for job in Job.objects.filter(
+        status=JobStatus.SUBMITTING, krea_job_id="", submitted_at__lt=now - KREA_MAX_JOB_AGE
+    )[:limit]:
+        Job.objects.filter(pk=job.pk).update(needs_attention=True)
+        job_fail(job=job, error=OUTCOME_UNKNOWN + " Krea's time limit has passed.")
+
+    # Known to Krea but silent far past its time-out: one last look, then give up.
+    for job in Job.objects.filter(
+        status__in=IN_FLIGHT, submitted_at__lt=now - KREA_MAX_JOB_AGE
+    ).exclude(krea_job_id="")[:limit]:
+        job_refresh(job_id=job.pk)
+        job.refresh_from_db(fields=["status"])
+        if not job.is_terminal:
+            job_fail(job=job, error=TIMED_OUT)
+    return len(due)
+
+
+def job_cancel(*, job: Job) -> None:
+    """Cancel a job that has not finished: locally if still queued here, else on Krea."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        if not job.is_cancellable:
+            raise JobNotCancellable(job)
+        if job.status == JobStatus.PENDING:
+            job.status = JobStatus.CANCELLED
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "finished_at"])
+            _after_transition(job)
+            return
+    try:
+        with team_krea_client(team=job.team) as client:
+            client.delete_job(job.krea_job_id)
+    except krea_errors.NotFound:
+        pass  # Krea forgot it or it just ended; the refresh below settles which
+    job_refresh(job_id=job.pk)
+    job.refresh_from_db()
+    if not job.is_terminal:
+        # Krea accepted the cancel but still reports a live state: trust the DELETE.
+        _apply_state(
+            job,
+            krea_types.Job.from_json(
+                {
+                    "job_id": job.krea_job_id,
+                    "status": "cancelled",
+                    "created_at": job.created_at.isoformat(),
+                    "completed_at": None,
+                    "result": None,
+                }
+            ),
+        )
+
+
+class JobNotCancellable(Exception):
+    def __init__(self, job: Job) -> None:
+        super().__init__(f"This job is {job.get_status_display().lower()} and cannot be cancelled.")
+
+
+def job_delete(*, job: Job) -> None:
+    """Delete a finished job and its files. A running job must be cancelled first."""
+    if not job.is_terminal:
+        raise JobStillRunning()
+    for output in job.outputs.all():
+        output.file.delete(save=False)
+        if output.thumbnail:
+            output.thumbnail.delete(save=False)
+    job.delete()
+
+
+class JobStillRunning(Exception):
+    def __init__(self) -> None:
+        super().__init__("Cancel this job before deleting it.")

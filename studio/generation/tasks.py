@@ -1,0 +1,41 @@
+"""Celery tasks of the generation pipeline: thin wrappers that take ids and call services."""
+
+from celery import shared_task
+
+from . import outputs, services
+
+
+@shared_task(acks_late=True, max_retries=0, ignore_result=True)
+def dispatch_team(team_id: int) -> None:
+    """Hand the team's free slots to its waiting jobs."""
+    services.team_dispatch(team_id=team_id)
+
+
+@shared_task(acks_late=True, max_retries=0, ignore_result=True)
+def send_job(job_id: int) -> None:
+    """The one POST to Krea. Never retried by Celery: job_send guards against a second POST."""
+    services.job_send(job_id=job_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(ConnectionError,),
+    max_retries=3,
+    retry_backoff=2,
+    ignore_result=True,
+)
+def refresh_job(job_id: int) -> None:
+    """Confirm a job's state with GET /jobs/{id} (after a webhook, or when a poll is due)."""
+    services.job_refresh(job_id=job_id)
+
+
+@shared_task(acks_late=True, max_retries=3, retry_backoff=5, ignore_result=True)
+def store_outputs(job_id: int) -> None:
+    """Copy a completed job's files into storage."""
+    outputs.outputs_store(job_id=job_id)
+
+
+@shared_task(ignore_result=True, max_retries=0)
+def poll_jobs() -> None:
+    """Periodic: refresh due jobs, resend lost claims, reconcile jobs past Krea's time-outs."""
+    services.jobs_poll_due()
