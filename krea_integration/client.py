@@ -113,6 +113,7 @@ _ERRORS_BY_STATUS: dict[int, type[KreaError]] = {
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 _Item = TypeVar("_Item", covariant=True)
+_Parsed = TypeVar("_Parsed")
 
 
 class _Page(Protocol[_Item]):
@@ -221,17 +222,16 @@ class KreaClient:
             The new job, usually still queued.
         """
         path = generation_path(model)
-        return Job.from_json(
-            self._json(
-                self._request("POST", path, json=dict(params), headers=_webhook_header(webhook_url))
-            )
+        response = self._request(
+            "POST", path, json=dict(params), headers=_webhook_header(webhook_url)
         )
+        return self._parse(response, Job.from_json)
 
     # -- jobs -----------------------------------------------------------------------
 
     def get_job(self, job_id: str) -> Job:
         """The current state of a job (the source of truth after a webhook)."""
-        return Job.from_json(self._get_json(f"/jobs/{_segment(job_id)}"))
+        return self._parse(self._get(f"/jobs/{_segment(job_id)}"), Job.from_json)
 
     def list_jobs(
         self,
@@ -257,7 +257,7 @@ class KreaClient:
             "types": _comma_list(types),
             "status": status,
         }
-        return JobPage.from_json(self._get_json("/jobs", params=params))
+        return self._parse(self._get("/jobs", params=params), JobPage.from_json)
 
     def iter_jobs(
         self,
@@ -319,14 +319,15 @@ class KreaClient:
         # computed from its size, so the file is never held in memory whole.
         files = {"file": (filename, file, _content_type(filename))}
         data = {} if description is None else {"description": description}
-        return Asset.from_json(self._json(self._request("POST", "/assets", files=files, data=data)))
+        response = self._request("POST", "/assets", files=files, data=data)
+        return self._parse(response, Asset.from_json)
 
     def list_assets(
         self, *, cursor: str | datetime | None = None, limit: int | None = None
     ) -> AssetPage:
         """One page of this token's assets; pass ``next_cursor`` back as ``cursor``."""
         params = {"cursor": _cursor(cursor), "limit": _limit(limit)}
-        return AssetPage.from_json(self._get_json("/assets", params=params))
+        return self._parse(self._get("/assets", params=params), AssetPage.from_json)
 
     def iter_assets(
         self, *, cursor: str | datetime | None = None, limit: int | None = None
@@ -338,7 +339,7 @@ class KreaClient:
 
     def get_asset(self, asset_id: str) -> Asset:
         """One asset by id."""
-        return Asset.from_json(self._get_json(f"/assets/{_segment(asset_id)}"))
+        return self._parse(self._get(f"/assets/{_segment(asset_id)}"), Asset.from_json)
 
     def delete_asset(self, asset_id: str) -> None:
         """Delete an asset."""
@@ -363,7 +364,7 @@ class KreaClient:
         response = self._request(
             "POST", "/styles/train", json=dict(body), headers=_webhook_header(webhook_url)
         )
-        return Job.from_json(self._json(response))
+        return self._parse(response, Job.from_json)
 
     def list_styles(
         self,
@@ -397,7 +398,7 @@ class KreaClient:
             "user": user,
             "model": model,
         }
-        return StylePage.from_json(self._get_json("/styles", params=params))
+        return self._parse(self._get("/styles", params=params), StylePage.from_json)
 
     def iter_styles(
         self,
@@ -425,7 +426,7 @@ class KreaClient:
 
     def get_style(self, style_id: str) -> Style:
         """One style: public, or owned by or shared with this token."""
-        return Style.from_json(self._get_json(f"/styles/{_segment(style_id)}"))
+        return self._parse(self._get(f"/styles/{_segment(style_id)}"), Style.from_json)
 
     def update_style(
         self,
@@ -453,7 +454,7 @@ class KreaClient:
         if not body:
             raise ValueError("update_style needs at least one of public, title, urls, cover_url")
         response = self._request("PATCH", f"/styles/{_segment(style_id)}", json=body)
-        return Style.from_json(self._json(response))
+        return self._parse(response, Style.from_json)
 
     def style_share_link(self, style_id: str) -> tuple[ShareLink, bool]:
         """The share link of a style this token owns, creating it if needed.
@@ -463,12 +464,12 @@ class KreaClient:
             returning the existing one (200).
         """
         response = self._request("GET", f"/styles/{_segment(style_id)}/share/link")
-        return ShareLink.from_json(self._json(response)), response.status_code == 201
+        return self._parse(response, ShareLink.from_json), response.status_code == 201
 
     def share_style_with_workspace(self, style_id: str) -> WorkspaceShare:
         """Let every member of this token's Krea workspace use the style."""
         response = self._request("POST", f"/styles/{_segment(style_id)}/share/workspace")
-        share = WorkspaceShare.from_json(self._json(response))
+        share = self._parse(response, WorkspaceShare.from_json)
         if not share.success:
             raise KreaError("Krea did not share the style", status_code=response.status_code)
         return share
@@ -482,7 +483,7 @@ class KreaClient:
 
     def get_node_app(self, app_id: str) -> NodeApp:
         """A node app version, with the JSON schemas of its inputs and outputs."""
-        return NodeApp.from_json(self._get_json(f"/node-apps/{_segment(app_id)}"))
+        return self._parse(self._get(f"/node-apps/{_segment(app_id)}"), NodeApp.from_json)
 
     def execute_node_app(self, app_id: str, inputs: Mapping[str, Any]) -> list[Job]:
         """Run a node app version. Sent once, never retried.
@@ -496,19 +497,12 @@ class KreaClient:
         response = self._request(
             "POST", f"/node-apps/{_segment(app_id)}/execute", json=dict(inputs)
         )
-        body = self._json(response)
-        if not isinstance(body, list):
-            raise InvalidResponse(
-                "Krea's node app execution answer is not a list of jobs",
-                status_code=response.status_code,
-                outcome_unknown=True,
-            )
-        return [Job.from_json(item) for item in body]
+        return self._parse(response, _job_list)
 
     # -- transport ------------------------------------------------------------------
 
-    def _get_json(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
-        return self._json(self._request("GET", path, params=params))
+    def _get(self, path: str, *, params: Mapping[str, Any] | None = None) -> httpx.Response:
+        return self._request("GET", path, params=params)
 
     def _request(
         self,
@@ -522,9 +516,10 @@ class KreaClient:
         query = {key: value for key, value in (params or {}).items() if value is not None}
         attempts = self.max_attempts if method in ("GET", "DELETE") else 1
         for attempt in range(1, attempts + 1):
-            error = self._attempt(method, path, query, kwargs)
-            if isinstance(error, httpx.Response):
-                return error
+            outcome = self._attempt(method, path, query, kwargs)
+            if isinstance(outcome, httpx.Response):
+                return outcome
+            error = outcome
             can_retry = isinstance(error, ServerError | KreaTimeout | KreaConnectionError)
             if not can_retry or attempt == attempts:
                 raise error
@@ -573,6 +568,16 @@ class KreaClient:
             return ServerError(message, status_code=status, outcome_unknown=True)
         error_class = _ERRORS_BY_STATUS.get(status, KreaError)
         return error_class(message, status_code=status)
+
+    def _parse(self, response: httpx.Response, parse: Callable[[Any], _Parsed]) -> _Parsed:
+        """Parse a 2xx body; one that breaks the spec means Krea acted but we cannot tell how."""
+        body = self._json(response)
+        try:
+            return parse(body)
+        except InvalidResponse as error:
+            error.status_code = response.status_code
+            error.outcome_unknown = True
+            raise
 
     def _json(self, response: httpx.Response) -> Any:
         try:
@@ -681,6 +686,12 @@ def _error_message(response: httpx.Response) -> str:
     if text and len(text) <= 200 and not text.startswith("<"):
         return text
     return f"Krea answered {response.status_code} {response.reason_phrase}".strip()
+
+
+def _job_list(body: Any) -> list[Job]:
+    if not isinstance(body, list):
+        raise InvalidResponse("Krea's node app execution answer is not a list of jobs")
+    return [Job.from_json(item) for item in body]
 
 
 def _check_success(body: Any, action: str) -> None:

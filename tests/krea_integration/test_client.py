@@ -1014,6 +1014,15 @@ class TestErrors:
         assert caught.value.outcome_unknown is True
         assert len(krea.requests) == 1
 
+    def test_a_created_job_we_cannot_read_is_an_unknown_outcome(self, connect):
+        krea = FakeKrea(httpx.Response(200, json={"status": "queued"}))
+        with pytest.raises(InvalidResponse, match="job_id") as caught:
+            connect(krea).generate("image/bfl/flux-1-dev", {"prompt": "x"})
+        # Krea took the POST: the job may run and bill, so the caller must reconcile.
+        assert caught.value.outcome_unknown is True
+        assert caught.value.status_code == 200
+        assert caught.value.retryable is False
+
     @pytest.mark.parametrize(
         ("body", "problem"),
         [
