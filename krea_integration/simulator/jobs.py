@@ -154,7 +154,8 @@ class JobRecord:
         if self.started_at is None:
             return "backlogged"
         elapsed = (now - self.started_at).total_seconds()
-        fraction = elapsed / self.duration if self.duration > 0 else 1.0
+        # An instant job (duration 0) ends as soon as the simulator applies events.
+        fraction = elapsed / self.duration if self.duration > 0 else 0.0
         status = PHASES[0][0]
         for name, begins in PHASES:
             if fraction >= begins:
@@ -169,6 +170,8 @@ class JobRecord:
         appear only once there is something to say.
         """
         status = self.status_at(now)
+        if as_created and status not in ("backlogged", "cancelled"):
+            status = "queued"
         body: dict[str, Any] = {
             "job_id": self.id,
             "status": status,
