@@ -103,3 +103,42 @@ def outsider(other_team):
     from tests.factories import MembershipFactory
 
     return MembershipFactory(team=other_team, role="owner", user__name="Oscar Outsider").user
+
+
+# Krea (issue 3): the in-process simulator. Every Krea call of the portal goes through
+# it (settings.KREA_TRANSPORT); its webhooks are delivered to the portal's own webhook
+# view through Django's test client. The clock is manual: `krea.advance(seconds)`.
+KREA_TEST_URL = "http://krea.test"
+TEAM_TOKEN = "team-token-acme"
+
+
+@pytest.fixture
+def krea(settings):
+    from django.test import Client
+
+    from krea_integration.simulator import Clock, Simulator
+
+    webhook_client = Client()
+
+    def deliver(url: str, body: bytes, headers) -> int:
+        from urllib.parse import urlsplit
+
+        response = webhook_client.post(
+            urlsplit(url).path, data=body, content_type="application/json"
+        )
+        return response.status_code
+
+    sim = Simulator(clock=Clock.manual(), webhook_sender=deliver, public_base_url=KREA_TEST_URL)
+    settings.KREA_API_BASE_URL = KREA_TEST_URL
+    settings.KREA_TRANSPORT = sim.transport()
+    yield sim
+
+
+@pytest.fixture
+def team_with_token(team, owner, krea):
+    """``team`` with a Krea token the simulator knows (set by its owner)."""
+    from studio.teams.services import team_token_set
+
+    team_token_set(by=owner.memberships.get(team=team), token=TEAM_TOKEN)
+    team.refresh_from_db()
+    return team

@@ -97,7 +97,7 @@ def _dimensions_and_thumbnail(
             width, height = image.size
             frame = ImageOps.exif_transpose(image).convert("RGB")
     else:
-        with av.open(content) as container:
+        with av.open(content.file, mode="r") as container:
             stream = container.streams.video[0]
             width, height = stream.codec_context.width, stream.codec_context.height
             frame = next(container.decode(stream)).to_image().convert("RGB")

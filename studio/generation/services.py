@@ -288,15 +288,16 @@ def job_record_krea_job(*, job_id: int, krea_job: krea_types.Job) -> None:
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None:
             return
-        if not job.krea_job_id:
+        if job.krea_job_id and job.krea_job_id != krea_job.job_id:
+            logger.warning("Job %s: Krea reported another job id; ignored", job.uuid)
+            return
+        if not job.krea_job_id or job.needs_attention:
+            # First news of this job from Krea, possibly after its POST's answer was lost.
             job.krea_job_id = krea_job.job_id
             job.needs_attention = False
             if job.error == OUTCOME_UNKNOWN:
                 job.error = ""
             job.save(update_fields=["krea_job_id", "needs_attention", "error"])
-        elif job.krea_job_id != krea_job.job_id:
-            logger.warning("Job %s: Krea reported another job id; ignored", job.uuid)
-            return
         _apply_state(job, krea_job)
 
 
