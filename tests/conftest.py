@@ -52,6 +52,12 @@ def pytest_runtest_setup(item) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path_factory):
+    """Files the tests store (outputs, thumbnails) never land in the project's var/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run in the test's own thread unless a test starts a real worker."""
     celery_app.conf.task_always_eager = True

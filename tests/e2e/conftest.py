@@ -66,3 +66,34 @@ def log_in(page):
         page.wait_for_load_state()
 
     return _log_in
+
+
+@pytest.fixture
+def krea_live(settings, live_server):
+    """The simulator on a real clock (image jobs take 2 s), for pages served by live_server.
+
+    A ticker thread moves jobs on and sends Krea's webhooks over HTTP to the live
+    server, exactly as Krea would; the portal reaches the simulator in-process.
+    """
+    import threading
+
+    from krea_integration.simulator import Simulator
+    from tests.conftest import KREA_TEST_URL
+
+    sim = Simulator(
+        job_seconds={"image": 2, "enhance": 2, "video": 3}, public_base_url=KREA_TEST_URL
+    )
+    settings.KREA_API_BASE_URL = KREA_TEST_URL
+    settings.KREA_TRANSPORT = sim.transport()
+    settings.PUBLIC_BASE_URL = live_server.url
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(0.2):
+            sim.tick()
+
+    ticker = threading.Thread(target=tick, name="krea-simulator-ticker", daemon=True)
+    ticker.start()
+    yield sim
+    stop.set()
+    ticker.join(timeout=5)
