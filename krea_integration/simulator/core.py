@@ -318,13 +318,14 @@ class SimulatorCore:
         self._last_stamp: datetime | None = None
         self._counter = 0
         self._cache.clear()
-        for builtin in BUILTIN_STYLES:
+        for index, builtin in enumerate(BUILTIN_STYLES):
             style = StyleRecord(
                 id=builtin.id,
                 title=builtin.title,
                 prompt=builtin.prompt,
                 models=list(builtin.models),
-                created_at=_BUILTIN_CREATED,
+                # Distinct times: the list's cursor is a creation time.
+                created_at=_BUILTIN_CREATED + timedelta(days=index),
                 owner_token=None,
                 owner=None,
                 public=True,
