@@ -14,6 +14,9 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("studio.accounts.urls")),
+    path("team/audit/", include("studio.audit.urls")),
+    path("", include("studio.teams.urls")),
     path("api/", include("studio.api.urls")),
     path("admin/", admin.site.urls),
 ]
