@@ -23,6 +23,11 @@ class AuditEntry(models.Model):
         OWNERSHIP_TRANSFERRED = "ownership.transferred", "Ownership transferred"
         TEAM_CREATED = "team.created", "Team created"
         TEAM_SETTINGS_CHANGED = "team.settings_changed", "Team settings changed"
+        QUOTA_SET = "quota.set", "Quota set"
+        QUOTA_CHANGED = "quota.changed", "Quota changed"
+        QUOTA_RESET = "quota.reset", "Quota reset"
+        QUOTA_REMOVED = "quota.removed", "Quota removed"
+        USAGE_ADJUSTED = "usage.adjusted", "Usage adjusted"
 
     team = models.ForeignKey("teams.Team", on_delete=models.PROTECT, related_name="audit_entries")
     created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
