@@ -810,7 +810,8 @@ class SimulatorCore:
                 params=params,
                 cost=cost,
                 created_at=self._stamp(now),
-                duration=self.durations[model.group],
+                # A group a future catalogue adds runs like an image job.
+                duration=self.durations.get(model.group, self.durations["image"]),
                 base_url=base_url,
             )
             self._apply_faults(job, faults)
