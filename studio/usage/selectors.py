@@ -18,6 +18,7 @@ from .models import Quota, UsageEntry, format_cu
 from .periods import Window, describe_until, quota_window
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 
 
 def cu_used(*, team: Team | int, user=None, since: datetime | None = None) -> Decimal:
@@ -31,7 +32,8 @@ def cu_used(*, team: Team | int, user=None, since: datetime | None = None) -> De
         entries = entries.filter(user=user)
     if since is not None:
         entries = entries.filter(period_at__gte=since)
-    return entries.aggregate(total=Sum("cu"))["total"] or ZERO
+    total = entries.aggregate(total=Sum("cu"))["total"] or ZERO
+    return total.quantize(CENT)  # SQLite sums lose the column's scale
 
 
 @dataclass(frozen=True)

@@ -1,29 +1,140 @@
-"""Writes to the CU ledger. The generation pipeline calls these; nothing else writes entries."""
+"""Writes to the CU ledger and to quotas.
+
+The generation pipeline calls ``usage_reserve`` in its submit transaction and
+``usage_charge`` / ``usage_release`` when a job ends; admins correct with
+``usage_adjust``. Quotas are set, reset and removed by ``quota_set``,
+``quota_reset`` and ``quota_remove`` (Django admin and the team's quota page),
+each of which writes the team's audit log. Nothing else writes these tables.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.utils import timezone
 
-from .models import EntryKind, UsageEntry
+from studio.audit.models import AuditEntry
+from studio.audit.services import audit_record
+from studio.generation.models import Job
+from studio.teams.models import Membership, Team
+
+from .models import EntryKind, Period, Quota, UsageEntry, format_cu
+from .periods import describe_until
+from .selectors import CENT, QuotaStatus, quota_status
+
+Action = AuditEntry.Action
 
 
 class QuotaExceeded(Exception):
-    """A submit would take a member or the team past its quota."""
+    """A submit would take a member or the team past its quota.
 
-    def __init__(self, *, needed: Decimal, left: Decimal, scope: str) -> None:
-        self.needed = needed
-        self.left = left
+    ``scope`` is ``"member"`` (the member's own quota) or ``"team"`` (the team's,
+    which every member's use counts against). ``str()`` is the sentence to show
+    in the form; ``as_dict()`` is the body for the API.
+    """
+
+    def __init__(
+        self, *, needed: Decimal, left: Decimal, scope: str, resets_at: datetime | None = None
+    ) -> None:
+        self.needed = Decimal(needed).quantize(CENT)
+        self.left = max(Decimal(left), Decimal(0)).quantize(CENT)
         self.scope = scope
-        super().__init__(
-            f"This needs {needed:g} CU but {scope} has only {max(left, Decimal(0)):g} CU left "
-            "in this period."
+        self.resets_at = resets_at
+        whose = "your quota" if scope == "member" else "the team's quota"
+        message = (
+            f"This needs {format_cu(needed)} CU but {whose} has only "
+            f"{format_cu(self.left)} CU left in this period"
         )
+        message += f" ({describe_until(resets_at)})." if resets_at else "."
+        super().__init__(message)
+
+    def as_dict(self) -> dict:
+        return {
+            "error": "quota_exceeded",
+            "detail": str(self),
+            "needed_cu": str(self.needed),
+            "left_cu": str(self.left),
+            "scope": self.scope,
+            "resets_at": self.resets_at.isoformat() if self.resets_at else None,
+        }
 
 
-def _job_balance(job) -> Decimal:
+class QuotaError(Exception):
+    """A quota change that cannot be made; ``str()`` is shown to the person who asked."""
+
+
+def _is_member(team: Team, user) -> bool:
+    return Membership.objects.filter(team=team, user=user).exists()
+
+
+# The ledger ----------------------------------------------------------------------------
+
+
+def _entry(job: Job, *, kind: str, cu: Decimal, reason: str = "") -> UsageEntry:
+    # Every entry of a job counts when the job was submitted (see UsageEntry.period_at).
+    return UsageEntry.objects.create(
+        team_id=job.team_id,
+        user_id=job.created_by_id,
+        job=job,
+        kind=kind,
+        cu=cu,
+        model_id=job.model_id,
+        reason=reason,
+        period_at=job.created_at,
+    )
+
+
+def _lock_quotas(*, team_id: int, user_id: int | None) -> list[Quota]:
+    """Lock the quotas a submit by ``user_id`` must fit (the member's and the team's).
+
+    With no quota at all, the team row is locked instead, so submits of one team
+    still take turns. ``no_key=True``: the job row the submit has just inserted
+    holds a key-share lock on the team, which a plain FOR UPDATE would wait on
+    (and two submits would deadlock).
+    """
+    who = Q(user__isnull=True)
+    if user_id is not None:
+        who |= Q(user_id=user_id)
+    quotas = list(Quota.objects.select_for_update().filter(who, team_id=team_id).order_by("pk"))
+    if not quotas:
+        Team.objects.select_for_update(no_key=True).filter(pk=team_id).values_list("pk").first()
+    return quotas
+
+
+def usage_reserve(*, job: Job) -> UsageEntry:
+    """Hold the job's estimate against its member's and team's quotas.
+
+    Runs inside the submit transaction. The quota rows are locked first and the
+    ledger summed after, so concurrent submits take turns and cannot overspend.
+    Raises QuotaExceeded (rolling the submit back) when the estimate does not fit
+    what is left of either quota.
+    """
+    needed = job.estimate_cu
+    with transaction.atomic():
+        quotas = _lock_quotas(team_id=job.team_id, user_id=job.created_by_id)
+        if quotas:
+            time_zone = Team.objects.values_list("time_zone", flat=True).get(pk=job.team_id)
+            statuses = [quota_status(quota, time_zone=time_zone) for quota in quotas]
+            refused = [status for status in statuses if needed > status.left]
+            if refused:
+                tightest: QuotaStatus = min(refused, key=lambda status: status.left)
+                raise QuotaExceeded(
+                    needed=needed,
+                    left=tightest.left,
+                    scope="team" if tightest.quota.is_team_quota else "member",
+                    resets_at=tightest.resets_at,
+                )
+        return _entry(job, kind=EntryKind.RESERVE, cu=needed)
+
+
+def _lock_job(job: Job) -> Job | None:
+    return Job.objects.select_for_update().filter(pk=job.pk).first()
+
+
+def _held(job: Job) -> Decimal:
     """What the job still holds in reserve (reservations less releases)."""
     total = UsageEntry.objects.filter(
         job=job, kind__in=[EntryKind.RESERVE, EntryKind.RELEASE]
@@ -31,60 +142,171 @@ def _job_balance(job) -> Decimal:
     return total or Decimal(0)
 
 
-def usage_reserve(*, job) -> UsageEntry:
-    """Hold the job's estimate against its member's and team's quotas.
+def usage_charge(*, job: Job, cu: Decimal | None = None) -> None:
+    """Turn the job's reservation into a charge (Krea bills completed jobs).
 
-    Must run inside the submit transaction: raises QuotaExceeded (rolling the
-    submit back) when the estimate does not fit.
+    Idempotent: the job row is locked, and a job already charged is left alone,
+    so racing workers applying the same terminal state charge once.
     """
-    return UsageEntry.objects.create(
-        team_id=job.team_id,
-        user_id=job.created_by_id,
-        job=job,
-        kind=EntryKind.RESERVE,
-        cu=job.estimate_cu,
-        model_id=job.model_id,
-    )
+    with transaction.atomic():
+        locked = _lock_job(job)
+        if locked is None or UsageEntry.objects.filter(job=locked, kind=EntryKind.CHARGE).exists():
+            return
+        held = _held(locked)
+        if held:
+            _entry(locked, kind=EntryKind.RELEASE, cu=-held, reason="Converted to a charge")
+        _entry(locked, kind=EntryKind.CHARGE, cu=locked.estimate_cu if cu is None else cu)
 
 
-@transaction.atomic
-def usage_charge(*, job, cu: Decimal | None = None) -> None:
-    """Turn the job's reservation into a charge (Krea bills completed jobs). Idempotent."""
-    if UsageEntry.objects.filter(job=job, kind=EntryKind.CHARGE).exists():
-        return
-    cu = job.estimate_cu if cu is None else cu
-    held = _job_balance(job)
-    if held:
-        UsageEntry.objects.create(
-            team_id=job.team_id,
-            user_id=job.created_by_id,
+def usage_release(*, job: Job, reason: str = "") -> None:
+    """Give the job's reservation back (failed or cancelled jobs cost nothing).
+
+    Idempotent: the job row is locked and only what it still holds is released.
+    """
+    with transaction.atomic():
+        locked = _lock_job(job)
+        if locked is None:
+            return
+        held = _held(locked)
+        if held:
+            _entry(locked, kind=EntryKind.RELEASE, cu=-held, reason=reason)
+
+
+def usage_adjust(
+    *,
+    team: Team,
+    cu: Decimal,
+    reason: str,
+    user=None,
+    job: Job | None = None,
+    actor=None,
+    period_at: datetime | None = None,
+) -> UsageEntry:
+    """Correct the ledger by ``cu`` (positive adds use, negative gives CU back), with a reason.
+
+    ``period_at`` places the correction in a past period (default: now).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise QuotaError("Say why: an adjustment needs a reason.")
+    if job is not None and job.team_id != team.pk:
+        raise QuotaError("That job belongs to another team.")
+    # A job's creator may have left the team since; their job can still be corrected.
+    creator = job is not None and user is not None and job.created_by_id == user.pk
+    if user is not None and not creator and not _is_member(team, user):
+        raise QuotaError(f"{user} is not a member of {team}.")
+    now = timezone.now()
+    with transaction.atomic():
+        entry = UsageEntry.objects.create(
+            team=team,
+            user=user,
             job=job,
-            kind=EntryKind.RELEASE,
-            cu=-held,
-            model_id=job.model_id,
-            reason="Converted to a charge",
+            kind=EntryKind.ADJUST,
+            cu=cu,
+            model_id=job.model_id if job else "",
+            reason=reason[:500],
+            created_by=actor,
+            created_at=now,
+            period_at=period_at or now,
         )
-    UsageEntry.objects.create(
-        team_id=job.team_id,
-        user_id=job.created_by_id,
-        job=job,
-        kind=EntryKind.CHARGE,
-        cu=cu,
-        model_id=job.model_id,
-    )
+        audit_record(
+            team=team,
+            action=Action.USAGE_ADJUSTED,
+            actor=actor,
+            subject_email=getattr(user, "email", "") or "",
+            summary=f"Usage of {user or 'the team'} adjusted by {format_cu(cu)} CU: {reason}",
+            details={"cu": str(cu), "reason": reason[:200], "job": str(job.uuid) if job else None},
+        )
+    return entry
 
 
-@transaction.atomic
-def usage_release(*, job, reason: str = "") -> None:
-    """Give the job's reservation back (failed or cancelled jobs cost nothing). Idempotent."""
-    held = _job_balance(job)
-    if held:
-        UsageEntry.objects.create(
-            team_id=job.team_id,
-            user_id=job.created_by_id,
-            job=job,
-            kind=EntryKind.RELEASE,
-            cu=-held,
-            model_id=job.model_id,
-            reason=reason,
+# Quotas --------------------------------------------------------------------------------
+
+
+def _describe(limit: Decimal, period: str) -> str:
+    if period == Period.NONE:
+        return f"{format_cu(limit)} CU with no reset"
+    return f"{format_cu(limit)} CU per {Period(period).label.lower()}"
+
+
+def _whose(user) -> str:
+    return f"{user}'s quota" if user is not None else "the team's quota"
+
+
+def quota_set(*, team: Team, user=None, limit_cu: Decimal, period: str, actor=None) -> Quota:
+    """Create or change the quota of ``team`` (``user`` None) or of one of its members.
+
+    Applies at once: what is left is always the limit less the period's use.
+    Writes the audit log when something changed.
+    """
+    if limit_cu is None or Decimal(limit_cu) < 0:
+        raise QuotaError("A quota is zero or more compute units.")
+    period = Period(period)
+    if user is not None and not _is_member(team, user):
+        raise QuotaError(f"{user} is not a member of {team.name}.")
+    with transaction.atomic():
+        Team.objects.select_for_update(no_key=True).filter(pk=team.pk).values_list("pk").first()
+        quota = Quota.objects.select_for_update().filter(team=team, user=user).first()
+        if quota is None:
+            quota = Quota.objects.create(team=team, user=user, limit_cu=limit_cu, period=period)
+            action = Action.QUOTA_SET
+            summary = f"Set {_whose(user)} to {_describe(limit_cu, period)}."
+            previous = None
+        elif quota.limit_cu != Decimal(limit_cu) or quota.period != period:
+            previous = {"limit_cu": str(quota.limit_cu), "period": quota.period}
+            summary = (
+                f"Changed {_whose(user)} from {_describe(quota.limit_cu, quota.period)} "
+                f"to {_describe(limit_cu, period)}."
+            )
+            quota.limit_cu, quota.period, quota.updated_at = limit_cu, period, timezone.now()
+            quota.save(update_fields=["limit_cu", "period", "updated_at"])
+            action = Action.QUOTA_CHANGED
+        else:
+            return quota
+        audit_record(
+            team=team,
+            action=action,
+            actor=actor,
+            subject_email=getattr(user, "email", "") or "",
+            summary=summary,
+            details={
+                "limit_cu": str(Decimal(limit_cu)),
+                "period": period.value,
+                "previous": previous,
+            },
         )
+    return quota
+
+
+def quota_reset(*, quota: Quota, actor=None) -> Quota:
+    """Start the quota's period now: earlier use stops counting (the ledger keeps it)."""
+    with transaction.atomic():
+        quota = Quota.objects.select_for_update().select_related("team", "user").get(pk=quota.pk)
+        before = quota_status(quota, time_zone=quota.team.time_zone)
+        quota.reset_at = quota.updated_at = timezone.now()
+        quota.save(update_fields=["reset_at", "updated_at"])
+        audit_record(
+            team=quota.team,
+            action=Action.QUOTA_RESET,
+            actor=actor,
+            subject_email=getattr(quota.user, "email", "") or "",
+            summary=f"Reset {_whose(quota.user)}: {format_cu(before.used)} CU used before the "
+            "reset no longer count.",
+            details={"used_before_reset": str(before.used), "limit_cu": str(quota.limit_cu)},
+        )
+    return quota
+
+
+def quota_remove(*, quota: Quota, actor=None) -> None:
+    """Remove the quota: no limit at that level any more."""
+    with transaction.atomic():
+        quota = Quota.objects.select_for_update().select_related("team", "user").get(pk=quota.pk)
+        audit_record(
+            team=quota.team,
+            action=Action.QUOTA_REMOVED,
+            actor=actor,
+            subject_email=getattr(quota.user, "email", "") or "",
+            summary=f"Removed {_whose(quota.user)} ({_describe(quota.limit_cu, quota.period)}).",
+            details={"limit_cu": str(quota.limit_cu), "period": quota.period},
+        )
+        quota.delete()

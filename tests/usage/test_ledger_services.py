@@ -1,0 +1,167 @@
+"""The ledger's writes: reserve at submit, charge or release at the end, adjust by an admin."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+
+from studio.audit.models import AuditEntry
+from studio.usage.models import EntryKind, Period, UsageEntry
+from studio.usage.selectors import allowance_for, cu_used
+from studio.usage.services import (
+    QuotaError,
+    QuotaExceeded,
+    usage_adjust,
+    usage_charge,
+    usage_release,
+    usage_reserve,
+)
+from tests.usage.conftest import make_job, quota, spend
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds(job):
+    return list(UsageEntry.objects.filter(job=job).order_by("id").values_list("kind", "cu"))
+
+
+def test_reserve_without_quota_holds_the_estimate(team, member):
+    job = make_job(team, member, "3")
+    entry = usage_reserve(job=job)
+    assert (entry.kind, entry.cu, entry.user, entry.team, entry.job) == (
+        EntryKind.RESERVE,
+        Decimal(3),
+        member,
+        team,
+        job,
+    )
+    assert entry.model_id == job.model_id
+    assert entry.period_at == job.created_at
+
+
+def test_reserve_refuses_past_the_member_quota_with_the_figures(team, member):
+    quota(team, member, limit=10)
+    spend(team, member, 4)
+    with pytest.raises(QuotaExceeded) as refused:
+        usage_reserve(job=make_job(team, member, "7"))
+    assert refused.value.needed == Decimal(7)
+    assert refused.value.left == Decimal(6)
+    assert refused.value.scope == "member"
+    assert str(refused.value).startswith(
+        "This needs 7 CU but your quota has only 6 CU left in this period (resets in "
+    )
+    body = refused.value.as_dict()
+    assert body["needed_cu"] == "7.00" and body["left_cu"] == "6.00" and body["scope"] == "member"
+    assert body["resets_at"]
+    usage_reserve(job=make_job(team, member, "6"))  # exactly what is left fits
+
+
+def test_reserve_refuses_past_the_team_quota_counting_every_member(team, member, admin):
+    quota(team, None, limit=20, period=Period.NONE)
+    quota(team, member, limit=100)
+    spend(team, admin, 15)
+    with pytest.raises(QuotaExceeded) as refused:
+        usage_reserve(job=make_job(team, member, "6"))
+    assert refused.value.scope == "team" and refused.value.left == Decimal(5)
+    assert str(refused.value) == (
+        "This needs 6 CU but the team's quota has only 5 CU left in this period."
+    )
+
+
+def test_a_member_without_own_quota_is_held_by_the_team_quota(team, member):
+    quota(team, None, limit=5)
+    with pytest.raises(QuotaExceeded):
+        usage_reserve(job=make_job(team, member, "6"))
+
+
+def test_the_tighter_quota_is_reported(team, member):
+    quota(team, None, limit=8)
+    quota(team, member, limit=3)
+    with pytest.raises(QuotaExceeded) as refused:
+        usage_reserve(job=make_job(team, member, "9"))
+    assert refused.value.scope == "member" and refused.value.left == 3
+
+
+def test_charge_turns_the_reservation_into_a_charge_once(team, member):
+    job = make_job(team, member, "3")
+    usage_reserve(job=job)
+    usage_charge(job=job)
+    usage_charge(job=job)
+    assert kinds(job) == [
+        (EntryKind.RESERVE, Decimal(3)),
+        (EntryKind.RELEASE, Decimal(-3)),
+        (EntryKind.CHARGE, Decimal(3)),
+    ]
+    assert cu_used(team=team, user=member) == 3
+
+
+def test_charge_can_take_another_figure(team, member):
+    job = make_job(team, member, "3")
+    usage_reserve(job=job)
+    usage_charge(job=job, cu=Decimal("2.5"))
+    assert cu_used(team=team) == Decimal("2.5")
+
+
+def test_release_gives_the_reservation_back_once(team, member, membership_of):
+    quota(team, member, limit=10)
+    job = make_job(team, member, "8")
+    usage_reserve(job=job)
+    assert allowance_for(membership=membership_of(member, team)).left == 2
+    usage_release(job=job, reason="Job failed")
+    usage_release(job=job, reason="Job failed")
+    assert kinds(job) == [(EntryKind.RESERVE, Decimal(8)), (EntryKind.RELEASE, Decimal(-8))]
+    assert UsageEntry.objects.get(job=job, kind=EntryKind.RELEASE).reason == "Job failed"
+    assert allowance_for(membership=membership_of(member, team)).left == 10
+
+
+def test_release_after_a_charge_changes_nothing(team, member):
+    job = make_job(team, member, "3")
+    usage_reserve(job=job)
+    usage_charge(job=job)
+    usage_release(job=job)
+    assert UsageEntry.objects.filter(job=job).aggregate(s=Sum("cu"))["s"] == 3
+
+
+def test_a_release_counts_in_the_period_of_its_reservation(team, member):
+    """A job submitted last month and failed this month gives nothing to this month."""
+    q = quota(team, member, limit=10, period=Period.DAY)
+    job = make_job(team, member, "4", at=timezone.now() - timedelta(days=2))
+    usage_reserve(job=job)
+    usage_release(job=job)
+    from studio.usage.selectors import quota_status
+
+    assert quota_status(q, time_zone=team.time_zone).used == 0
+    assert cu_used(team=team, since=timezone.now() - timedelta(days=3)) == 0
+
+
+def test_adjust_needs_a_reason_and_is_audited(team, member, owner):
+    with pytest.raises(QuotaError):
+        usage_adjust(team=team, user=member, cu=Decimal(-2), reason="  ", actor=owner)
+    entry = usage_adjust(
+        team=team, user=member, cu=Decimal(-2), reason="Krea refunded a broken video", actor=owner
+    )
+    assert (entry.kind, entry.cu, entry.created_by) == (EntryKind.ADJUST, Decimal(-2), owner)
+    audit = AuditEntry.objects.get(action=AuditEntry.Action.USAGE_ADJUSTED)
+    assert audit.team == team and audit.actor == owner and audit.subject_email == member.email
+    assert "Krea refunded a broken video" in audit.summary
+    assert cu_used(team=team, user=member) == -2
+
+
+def test_adjust_refuses_a_stranger_or_another_teams_job(team, other_team, member, outsider):
+    with pytest.raises(QuotaError):
+        usage_adjust(team=team, user=outsider, cu=Decimal(1), reason="typo")
+    with pytest.raises(QuotaError):
+        usage_adjust(
+            team=team, cu=Decimal(1), reason="typo", job=make_job(other_team, outsider, "1")
+        )
+
+
+def test_ledger_entries_cannot_be_changed_or_deleted(team, member):
+    entry = spend(team, member, 3)
+    entry.cu = Decimal(0)
+    with pytest.raises(RuntimeError):
+        entry.save()
+    with pytest.raises(RuntimeError):
+        entry.delete()
