@@ -5,6 +5,8 @@ file system, the Krea simulator). Production mode (``DJANGO_DEBUG=false`` or
 ``DJANGO_PRODUCTION=true``) refuses to start without the secrets it needs.
 """
 
+from datetime import timedelta
+import warnings
 from pathlib import Path
 
 import environ
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
     "studio.accounts",
     "studio.teams",
     "studio.audit",
+    "axes",
     "studio.dashboard",
     "studio.generation",
     "studio.usage",
@@ -88,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "studio.urls"
@@ -127,6 +132,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out (email, address) pair is refused before the password is checked.
+    "studio.accounts.throttling.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -139,6 +149,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG
+if DEBUG:
+    # Without collectstatic there is no STATIC_ROOT yet; the finders serve the files.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "media/"  # never served publicly; outputs go through team-checked views
@@ -200,6 +213,23 @@ KREA_TRANSPORT = None
 
 # Usage: the price of a model for which Krea publishes none (an admin can set one per model).
 USAGE_DEFAULT_PRICE_CU = env.float("USAGE_DEFAULT_PRICE_CU", default=10.0)
+
+# Login throttling (django-axes): an (email, client address) pair is locked after
+# AXES_FAILURE_LIMIT failed logins for AXES_COOLOFF_MINUTES. Behind reverse proxies,
+# TRUSTED_PROXY_COUNT says how many append to X-Forwarded-For (0: use the socket address).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "studio.accounts.throttling.login_username"
+AXES_CLIENT_IP_CALLABLE = "studio.accounts.throttling.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 
 # Teams: how long an emailed invitation link works.
 INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7)

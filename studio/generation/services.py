@@ -412,10 +412,16 @@ def webhook_accept(*, job_uuid: UUID, secret: str, payload: Any) -> bool:
     when the portal never learnt it (the POST's answer was lost). Returns False
     (the view answers 404, nothing changes) for an unknown job or a wrong secret.
     """
-    job = Job.objects.filter(uuid=job_uuid).only("id", "webhook_secret", "krea_job_id").first()
+    job = (
+        Job.objects.filter(uuid=job_uuid)
+        .only("id", "webhook_secret", "krea_job_id", "status")
+        .first()
+    )
     expected = job.webhook_secret if job else "x" * 43
     if not hmac.compare_digest(expected.encode(), (secret or "").encode()) or job is None:
         return False
+    if job.is_terminal:
+        return True  # a repeat of news already confirmed: nothing to do, nothing to enqueue
     hinted_id = payload.get("job_id") if isinstance(payload, Mapping) else None
     if not job.krea_job_id and isinstance(hinted_id, str) and hinted_id:
         Job.objects.filter(pk=job.pk, krea_job_id="").update(krea_job_id=hinted_id[:100])

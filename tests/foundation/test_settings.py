@@ -20,7 +20,8 @@ PRODUCTION_ENV = {
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
-    clean.pop("DJANGO_PRODUCTION", None)
+    for test_only in ("DJANGO_PRODUCTION", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        clean.pop(test_only, None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

@@ -32,7 +32,6 @@ from krea_integration.simulator.media import (
     thumbnail,
     upscale,
 )
-from tests.conftest import CHROMIUM
 
 
 def _open(data: bytes) -> Image.Image:
@@ -229,33 +228,27 @@ def test_video_rejects_impossible_requests(kwargs):
 
 
 @pytest.mark.browser
-def test_chromium_plays_the_video(landscape_clip):
-    from playwright.sync_api import sync_playwright
-
+def test_chromium_plays_the_video(landscape_clip, browser):
     src = "data:video/mp4;base64," + base64.b64encode(landscape_clip).decode()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+    page = browser.new_page()
+    try:
+        page.set_content('<video id="v" muted playsinline></video>')
+        facts = page.evaluate(
+            """src => new Promise(resolve => {
+                const v = document.getElementById("v");
+                const done = () => resolve({error: v.error && v.error.code,
+                    width: v.videoWidth, height: v.videoHeight,
+                    duration: v.duration, time: v.currentTime});
+                v.addEventListener("error", done);
+                v.addEventListener("timeupdate", () => { if (v.currentTime > 0.2) done(); });
+                v.src = src;
+                v.play().catch(done);
+                setTimeout(done, 10000);
+            })""",
+            src,
         )
-        try:
-            page = browser.new_page()
-            page.set_content('<video id="v" muted playsinline></video>')
-            facts = page.evaluate(
-                """src => new Promise(resolve => {
-                    const v = document.getElementById("v");
-                    const done = () => resolve({error: v.error && v.error.code,
-                        width: v.videoWidth, height: v.videoHeight,
-                        duration: v.duration, time: v.currentTime});
-                    v.addEventListener("error", done);
-                    v.addEventListener("timeupdate", () => { if (v.currentTime > 0.2) done(); });
-                    v.src = src;
-                    v.play().catch(done);
-                    setTimeout(done, 10000);
-                })""",
-                src,
-            )
-        finally:
-            browser.close()
+    finally:
+        page.close()
     assert facts["error"] is None
     assert (facts["width"], facts["height"]) == (640, 360)
     assert abs(facts["duration"] - 5.0) <= 1 / 12

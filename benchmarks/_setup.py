@@ -1,0 +1,38 @@
+"""Shared start-up of the benchmark scripts: Django on benchmarks.settings, a fresh database."""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def django_setup(default_db: str) -> None:
+    """Configure Django for a benchmark run (``DATABASE_URL`` wins over ``default_db``)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
+    os.environ.setdefault("DATABASE_URL", default_db)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def demo_team(token: str = "bench-token"):
+    """A team with an owner and a Krea token, created once per database."""
+    from django.contrib.auth import get_user_model
+
+    from studio.teams.models import Membership
+    from studio.teams.services import team_create, team_token_set
+
+    user, _ = get_user_model().objects.get_or_create(email="bench@example.com")
+    membership = Membership.objects.filter(user=user).select_related("team").first()
+    if membership is None:
+        team = team_create(user=user, name="Benchmark team")
+        membership = Membership.objects.get(user=user, team=team)
+    if not membership.team.has_krea_token:
+        team_token_set(by=membership, token=token)
+        membership.team.refresh_from_db()
+    return membership
