@@ -246,7 +246,9 @@ def quota_set(*, team: Team, user=None, limit_cu: Decimal, period: str, actor=No
         raise QuotaError(f"{user} is not a member of {team.name}.")
     with transaction.atomic():
         Team.objects.select_for_update(no_key=True).filter(pk=team.pk).values_list("pk").first()
-        quota = Quota.objects.select_for_update().filter(team=team, user=user).first()
+        quota = (
+            Quota.objects.select_for_update().filter(team=team, user=user).order_by("pk").first()
+        )
         if quota is None:
             quota = Quota.objects.create(team=team, user=user, limit_cu=limit_cu, period=period)
             action = Action.QUOTA_SET
@@ -278,10 +280,19 @@ def quota_set(*, team: Team, user=None, limit_cu: Decimal, period: str, actor=No
     return quota
 
 
+def _lock_quota(quota: Quota) -> Quota:
+    # Only the quota row: the joined team and (nullable) user are read, not locked.
+    return (
+        Quota.objects.select_for_update(of=("self",))
+        .select_related("team", "user")
+        .get(pk=quota.pk)
+    )
+
+
 def quota_reset(*, quota: Quota, actor=None) -> Quota:
     """Start the quota's period now: earlier use stops counting (the ledger keeps it)."""
     with transaction.atomic():
-        quota = Quota.objects.select_for_update().select_related("team", "user").get(pk=quota.pk)
+        quota = _lock_quota(quota)
         before = quota_status(quota, time_zone=quota.team.time_zone)
         quota.reset_at = quota.updated_at = timezone.now()
         quota.save(update_fields=["reset_at", "updated_at"])
@@ -300,7 +311,7 @@ def quota_reset(*, quota: Quota, actor=None) -> Quota:
 def quota_remove(*, quota: Quota, actor=None) -> None:
     """Remove the quota: no limit at that level any more."""
     with transaction.atomic():
-        quota = Quota.objects.select_for_update().select_related("team", "user").get(pk=quota.pk)
+        quota = _lock_quota(quota)
         audit_record(
             team=quota.team,
             action=Action.QUOTA_REMOVED,

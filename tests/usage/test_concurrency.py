@@ -1,0 +1,77 @@
+"""Concurrent submits cannot overspend: the quota rows are locked before the ledger is summed.
+
+Real concurrency needs a real database server: these run on PostgreSQL (CI), each
+thread with its own connection and its own transaction.
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+
+from studio.generation import services as generation
+from studio.generation.models import Job
+from studio.usage.models import EntryKind, Period, UsageEntry
+from studio.usage.services import QuotaExceeded
+from tests.factories import MembershipFactory
+from tests.usage.conftest import FLUX, quota
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+SUBMITS = 50
+
+
+@pytest.fixture(autouse=True)
+def _no_dispatch(monkeypatch):
+    # Only the submit is under test: nothing is sent to Krea (or released) meanwhile.
+    monkeypatch.setattr(generation, "_enqueue_dispatch", lambda *args, **kwargs: None)
+
+
+def submit_all_at_once(memberships) -> list[str]:
+    """Every membership submits a 3-CU generation at the same instant, each in its own thread."""
+    start = threading.Barrier(len(memberships))
+
+    def submit(index: int) -> str:
+        try:
+            start.wait()
+            generation.generation_submit(
+                membership=memberships[index],
+                model_id=FLUX,
+                params={"prompt": f"concurrent submit {index}"},
+            )
+            return "accepted"
+        except QuotaExceeded:
+            return "refused"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(memberships)) as pool:
+        return list(pool.map(submit, range(len(memberships))))
+
+
+def test_fifty_simultaneous_submits_against_a_member_quota_with_room_for_ten(team, member):
+    quota(team, member, limit=30, period=Period.MONTH)  # room for ten 3-CU jobs
+    membership = member.memberships.select_related("team", "user").get(team=team)
+
+    outcomes = submit_all_at_once([membership] * SUBMITS)
+
+    assert outcomes.count("accepted") == 10
+    assert outcomes.count("refused") == SUBMITS - 10
+    assert Job.objects.filter(team=team).count() == 10
+    assert UsageEntry.objects.filter(kind=EntryKind.RESERVE).count() == 10
+    assert UsageEntry.objects.aggregate(total=Sum("cu"))["total"] == Decimal(30)
+
+
+def test_fifty_simultaneous_submits_by_many_members_against_the_team_quota(team):
+    quota(team, None, limit=30, period=Period.DAY)
+    people = [MembershipFactory(team=team) for _ in range(5)]
+    memberships = [people[i % len(people)] for i in range(SUBMITS)]
+
+    outcomes = submit_all_at_once(memberships)
+
+    assert outcomes.count("accepted") == 10
+    assert Job.objects.filter(team=team).count() == 10
+    assert UsageEntry.objects.filter(team=team).aggregate(total=Sum("cu"))["total"] == 30
