@@ -6,6 +6,9 @@ from django.urls import NoReverseMatch, reverse
 # (label, URL name). An app adds its page here when it lands.
 MAIN_NAVIGATION: list[tuple[str, str]] = [
     ("Dashboard", "dashboard"),
+    ("Generate", "generate"),
+    ("Jobs", "jobs"),
+    ("Gallery", "gallery"),
 ]
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("studio.accounts.urls")),
     path("team/audit/", include("studio.audit.urls")),
     path("", include("studio.teams.urls")),
+    path("", include("studio.generation.urls")),
     path("api/", include("studio.api.urls")),
     path("admin/", admin.site.urls),
 ]

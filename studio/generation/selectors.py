@@ -1,0 +1,239 @@
+"""Reads for the generation pages: the model picker, estimates, filtered jobs and outputs.
+
+Every queryset here starts from a team; the views pass ``request.team``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from krea_integration import catalogue
+from studio.teams.models import Membership, Team
+from studio.usage.pricing import Estimate, job_estimate
+from studio.usage.selectors import Allowance, allowance_for
+
+from .models import Job, Output
+from .outputs import host_allowed
+
+GROUPS = (("image", "Image"), ("video", "Video"), ("enhance", "Enhance"))
+PAGE_SIZE = 24
+
+
+# ------------------------------------------------------------------ the model picker
+
+
+def cu_text(value: Decimal | int | float) -> str:
+    """A CU figure as people read it: ``3``, ``1,375``, ``2.5``."""
+    text = f"{Decimal(value).quantize(Decimal('0.01')):,.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def model_price_label(model: catalogue.Model) -> str:
+    """``"3 CU"``, ``"from 458 CU"`` (priced by parameters), or ``"price not published"``."""
+    if model.price is None or not model.price.rows:
+        return "price not published"
+    cheapest = min(row.cu for row in model.price.rows)
+    approximate = any(row.approximate for row in model.price.rows)
+    figure = f"{'~' if approximate else ''}{cu_text(cheapest)} CU"
+    return figure if model.price.is_flat else f"from {figure}"
+
+
+@dataclass(frozen=True)
+class ModelGroup:
+    key: str
+    label: str
+    models: list[catalogue.Model]
+
+
+def catalogue_groups(*, query: str = "") -> list[ModelGroup]:
+    """Every model of the catalogue by group, narrowed to those matching ``query``.
+
+    A model matches when every word of the query is in its name, provider,
+    summary or id (case-insensitive).
+    """
+    words = query.casefold().split()
+    groups = []
+    for key, label in GROUPS:
+        models = []
+        for model in catalogue.load().by_group(key):
+            haystack = f"{model.name} {model.provider} {model.summary} {model.id}".casefold()
+            if all(word in haystack for word in words):
+                models.append(model)
+        groups.append(ModelGroup(key=key, label=label, models=models))
+    return groups
+
+
+def catalogue_model(model_id: str) -> catalogue.Model | None:
+    try:
+        return catalogue.load().get(model_id)
+    except catalogue.UnknownModel:
+        return None
+
+
+@dataclass(frozen=True)
+class EstimateView:
+    """The figures shown beside the submit button."""
+
+    estimate: Estimate
+    allowance: Allowance
+
+    @property
+    def fits(self) -> bool:
+        return self.allowance.allows(self.estimate.cu)
+
+
+def generation_estimate(
+    *, membership: Membership, model: catalogue.Model, params: Mapping[str, Any]
+) -> EstimateView:
+    """What running ``model`` with ``params`` would cost, and what the member has left."""
+    return EstimateView(
+        estimate=job_estimate(model, params), allowance=allowance_for(membership=membership)
+    )
+
+
+@dataclass(frozen=True)
+class AssetChoice:
+    """An image or video of the team that a URL field can take (its Krea ``image_url``)."""
+
+    url: str
+    label: str
+    thumbnail_url: str
+
+
+def team_asset_choices(*, team: Team) -> list[AssetChoice]:
+    """The team's assets offered by the URL fields' picker.
+
+    HOOK: there is no assets app yet, so there is nothing to offer and the form
+    asks for URLs. When ``studio.assets`` lands, return its assets here (newest
+    first, with their Krea ``image_url``); the generate page already renders them
+    as a picker beside every URL field (``generation/_asset_picker.html``) and
+    ``static/js/generate.js`` puts a picked URL into the field.
+    """
+    return []
+
+
+# ------------------------------------------------------------------ filters
+
+
+def job_filter_q(filters: Mapping[str, Any], *, prefix: str = "") -> Q:
+    """The Jobs/Gallery filters as one Q; ``prefix="job__"`` applies them to outputs."""
+    q = Q()
+    if filters.get("status"):
+        q &= Q(**{f"{prefix}status": filters["status"]})
+    if filters.get("model"):
+        q &= Q(**{f"{prefix}model_id": filters["model"]})
+    if filters.get("member"):
+        q &= Q(**{f"{prefix}created_by_id": filters["member"]})
+    if filters.get("q"):
+        q &= Q(**{f"{prefix}prompt__icontains": filters["q"]})
+    zone = timezone.get_current_timezone()
+    if filters.get("date_from"):
+        start = datetime.combine(filters["date_from"], time.min, tzinfo=zone)
+        q &= Q(**{f"{prefix}created_at__gte": start})
+    if filters.get("date_to"):
+        end = datetime.combine(filters["date_to"] + timedelta(days=1), time.min, tzinfo=zone)
+        q &= Q(**{f"{prefix}created_at__lt": end})
+    return q
+
+
+def filter_choices(*, team: Team) -> dict[str, Any]:
+    """Choices of the filter form: the team's members, and the models it has used or may use."""
+    members = list(
+        Membership.objects.filter(team=team).select_related("user").order_by("user__name", "pk")
+    )
+    models = {m.id: m.name for m in catalogue.load().models}
+    for model_id, name in (
+        Job.objects.filter(team=team).values_list("model_id", "model_name").distinct()
+    ):
+        models.setdefault(model_id, name)
+    model_choices = sorted(models.items(), key=lambda item: (item[1].casefold(), item[0]))
+    return {"members": members, "models": model_choices}
+
+
+def team_jobs(*, team: Team, filters: Mapping[str, Any] | None = None) -> QuerySet[Job]:
+    """The team's jobs, newest first, with what a list row shows (member, first thumbnail)."""
+    return (
+        Job.objects.filter(team=team)
+        .filter(job_filter_q(filters or {}))
+        .select_related("created_by")
+        .prefetch_related("outputs")
+        .order_by("-created_at", "-id")
+    )
+
+
+def team_outputs(*, team: Team, filters: Mapping[str, Any] | None = None) -> QuerySet[Output]:
+    """The team's output files, newest first, filtered by their jobs."""
+    return (
+        Output.objects.filter(job__team=team)
+        .filter(job_filter_q(filters or {}, prefix="job__"))
+        .select_related("job", "job__created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+# ------------------------------------------------------------------ keyset pages
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    next_cursor: str | None
+
+
+def _encode_cursor(created_at: datetime, pk: int) -> str:
+    raw = f"{created_at.isoformat()}|{pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, pk = raw.rsplit("|", 1)
+        moment = datetime.fromisoformat(stamp)
+        if timezone.is_naive(moment):
+            return None
+        return moment, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def keyset_page(queryset: QuerySet, *, cursor: str = "", size: int = PAGE_SIZE) -> Page:
+    """One page of a queryset ordered newest first by ``(created_at, id)``.
+
+    ``cursor`` is the position after the previous page's last item (an unreadable
+    one starts from the top). The cost of a page does not depend on how far down
+    it is.
+    """
+    position = _decode_cursor(cursor) if cursor else None
+    if position:
+        moment, pk = position
+        queryset = queryset.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
+    items = list(queryset.order_by("-created_at", "-id")[: size + 1])
+    more = len(items) > size
+    items = items[:size]
+    next_cursor = _encode_cursor(items[-1].created_at, items[-1].pk) if more else None
+    return Page(items=items, next_cursor=next_cursor)
+
+
+# ------------------------------------------------------------------ one job
+
+
+def job_for_detail(queryset: QuerySet[Job]) -> QuerySet[Job]:
+    """What the job page shows, in a fixed number of queries."""
+    return queryset.select_related("created_by", "team").prefetch_related("outputs")
+
+
+def job_previews(job: Job) -> list[str]:
+    """Krea's preview URLs of a running job, only from the hosts outputs are fetched from."""
+    if job.is_terminal:
+        return []
+    return [url for url in job.preview_urls or [] if isinstance(url, str) and host_allowed(url)]

@@ -1,0 +1,57 @@
+"""Template filters of the generation pages: CU figures, durations, state badges."""
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+from django import template
+
+from studio.generation.models import TERMINAL, JobStatus
+from studio.generation.selectors import cu_text, model_price_label
+
+register = template.Library()
+
+
+@register.filter
+def cu(value) -> str:
+    """``Decimal("916.00")`` → ``"916"``; empty for None."""
+    if value is None or value == "":
+        return ""
+    return cu_text(Decimal(str(value)))
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    """``0:07``, ``2:05``, ``1:02:03``: minutes and seconds, hours when there are any."""
+    if value is None:
+        return ""
+    seconds = max(int(value.total_seconds()), 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+@register.filter
+def status_tone(status: str) -> str:
+    """The badge modifier for a job state: ok, danger, or busy while it runs."""
+    if status == JobStatus.COMPLETED:
+        return "ok"
+    if status in (JobStatus.FAILED, JobStatus.CANCELLED):
+        return "danger" if status == JobStatus.FAILED else ""
+    return "" if status in TERMINAL else "busy"
+
+
+@register.filter
+def price_label(model) -> str:
+    """A catalogue model's price for the picker: "3 CU", "from 458 CU", "price not published"."""
+    return model_price_label(model)
+
+
+@register.filter
+def param_value(value) -> str:
+    """A request parameter as sent: JSON for lists and objects, else as it reads."""
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

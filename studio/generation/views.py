@@ -1,0 +1,362 @@
+"""Generation pages: generate, the live job card, jobs, gallery, job detail, output files.
+
+Thin views over ``services`` (writes) and ``selectors`` (reads). Each page and
+its htmx fragments come from one view and one template with partials
+(``render(request, "x.html#part" if request.htmx else "x.html")``). Every job
+and file is reached through ``get_team_object_or_404``: another team's job is a
+404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from krea_integration import errors as krea_errors
+from studio.teams.scoping import get_team_object_or_404, team_required
+from studio.usage.services import QuotaExceeded
+
+from . import selectors, services
+from .files import file_response
+from .forms import GenerationForm, JobFilterForm, generation_form_class, initial_from_params
+from .models import Job, JobStatus, Output
+
+# A completed job's files are copied in by a task just after it completes: the card
+# keeps polling for them this long, then stops (a reload shows them later).
+OUTPUT_WAIT_SECONDS = 600
+_ASPECT = re.compile(r"(\d{1,5})x(\d{1,5})")
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """A redirect that htmx follows as a full page load."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _may_change(request: HttpRequest, job: Job) -> bool:
+    """Members cancel and delete their own jobs; owners and admins anyone's."""
+    return job.created_by_id == request.user.pk or request.membership.can_manage
+
+
+# ------------------------------------------------------------------ generate
+
+
+def _generate_context(
+    request: HttpRequest,
+    *,
+    model,
+    form: GenerationForm | None,
+    source: Job | None = None,
+) -> dict[str, Any]:
+    query = request.GET.get("q", "").strip()
+    context: dict[str, Any] = {
+        "groups": selectors.catalogue_groups(query=query),
+        "query": query,
+        "model": model,
+        "form": form,
+        "source": source,
+    }
+    if model is not None and form is not None:
+        context["form_url"] = f"{reverse('generate')}?{urlencode({'model': model.id})}"
+        context["price_label"] = selectors.model_price_label(model)
+        context["assets"] = selectors.team_asset_choices(team=request.team)
+        context["estimate"] = selectors.generation_estimate(
+            membership=request.membership, model=model, params=form.params()
+        )
+    return context
+
+
+@team_required(needs_token=True)
+@require_http_methods(["GET", "POST"])
+def generate(request: HttpRequest) -> HttpResponse:
+    """Pick a model, fill in its form (built from its schema), see the estimate, submit.
+
+    GET ``?model=<id>`` shows that model's form, ``?from=<job uuid>`` a job's
+    model and parameters to remix, ``?q=`` narrows the picker. POST (with
+    ``?model=``) submits; ``_intent=estimate`` (htmx, on every change) answers
+    with the estimate only; ``_aspect=<w>x<h>`` (the presets, without JS) fills
+    in width and height and shows the form again.
+    """
+    if request.htmx and request.htmx.target == "model-list":
+        picked = selectors.catalogue_model(request.GET.get("model", ""))
+        context = _generate_context(request, model=picked, form=None)
+        return render(request, "generation/generate.html#model-list", context)
+
+    source = None
+    model_id = request.GET.get("model", "").strip()
+    if request.GET.get("from"):
+        try:
+            source_uuid = UUID(request.GET["from"])
+        except ValueError:
+            raise Http404("No such job.") from None
+        source = get_team_object_or_404(request, Job, uuid=source_uuid)
+        model_id = model_id or source.model_id
+    model = selectors.catalogue_model(model_id) if model_id else None
+    if model_id and model is None:
+        messages.error(request, f"Krea has no model “{model_id}” any more. Pick another one.")
+        if request.method == "POST":
+            return redirect("generate")
+    if model is None:
+        if request.method == "POST":
+            return redirect("generate")
+        return render(
+            request, "generation/generate.html", _generate_context(request, model=None, form=None)
+        )
+
+    form_class = generation_form_class(model)
+    if request.method == "GET":
+        initial = initial_from_params(model, source.params if source else None)
+        form = form_class(initial=initial)
+        context = _generate_context(request, model=model, form=form, source=source)
+        return render(request, "generation/generate.html", context)
+
+    aspect = _ASPECT.fullmatch(request.POST.get("_aspect", ""))
+    if aspect and form_class.size_fields:
+        data = request.POST.copy()
+        data[form_class.size_fields[0]], data[form_class.size_fields[1]] = aspect.groups()
+        form = form_class(data)
+        form.is_valid()
+        form.errors.clear()  # not a submit: nothing to complain about yet
+        context = _generate_context(request, model=model, form=form)
+        return render(request, "generation/generate.html", context)
+
+    form = form_class(request.POST)
+    if request.POST.get("_intent") == "estimate":
+        form.is_valid()  # the estimate uses whatever is valid so far
+        context = _generate_context(request, model=model, form=form)
+        return render(request, "generation/generate.html#estimate", context)
+
+    if form.is_valid():
+        try:
+            job = services.generation_submit(
+                membership=request.membership, model_id=model.id, params=form.params()
+            )
+        except services.InvalidGeneration as exc:
+            form.add_param_errors(exc.errors)
+        except QuotaExceeded as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _redirect(request, reverse("job_detail", args=[job.uuid]))
+    context = _generate_context(request, model=model, form=form)
+    template = (
+        "generation/generate.html#generate-panel" if request.htmx else "generation/generate.html"
+    )
+    return render(request, template, context)
+
+
+# ------------------------------------------------------------------ one job
+
+
+def _card_context(request: HttpRequest, job: Job, **extra: Any) -> dict[str, Any]:
+    outputs = list(job.outputs.all())
+    waiting_for_files = (
+        job.status == JobStatus.COMPLETED
+        and not outputs
+        and not job.error
+        and job.finished_at is not None
+        and (timezone.now() - job.finished_at).total_seconds() < OUTPUT_WAIT_SECONDS
+    )
+    return {
+        "job": job,
+        "outputs": outputs,
+        "previews": selectors.job_previews(job),
+        "polling": not job.is_terminal or waiting_for_files,
+        "waiting_for_files": waiting_for_files,
+        "may_change": _may_change(request, job),
+        **extra,
+    }
+
+
+def _team_job(request: HttpRequest, job_uuid: UUID) -> Job:
+    return get_team_object_or_404(
+        request, selectors.job_for_detail(Job.objects.all()), uuid=job_uuid
+    )
+
+
+@team_required()
+@require_GET
+def job_detail(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
+    """A job: its live card (polled every 2 s until it ends), parameters and actions.
+
+    htmx requests get the card alone; a finished job's card carries no trigger,
+    so the polling stops there.
+    """
+    job = _team_job(request, job_uuid)
+    context = _card_context(request, job)
+    if request.htmx:
+        return render(request, "generation/job_detail.html#job-card", context)
+    context["params"] = sorted(job.params.items())
+    return render(request, "generation/job_detail.html", context)
+
+
+@team_required()
+@require_POST
+def job_cancel(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
+    job = _team_job(request, job_uuid)
+    if not _may_change(request, job):
+        raise PermissionDenied("Only its author or the team's admins can cancel this job.")
+    notice = ""
+    try:
+        services.job_cancel(job=job)
+    except services.JobNotCancellable as exc:
+        notice = str(exc)
+    except krea_errors.KreaError:
+        notice = "Krea could not be reached to cancel this job. Try again in a moment."
+    if request.htmx:
+        job = _team_job(request, job_uuid)
+        return render(
+            request,
+            "generation/job_detail.html#job-card",
+            _card_context(request, job, notice=notice),
+        )
+    if notice:
+        messages.error(request, notice)
+    else:
+        messages.success(request, "The job is cancelled; nothing is charged for it.")
+    return redirect("job_detail", job_uuid=job.uuid)
+
+
+@team_required()
+@require_http_methods(["GET", "POST"])
+def job_delete(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
+    """Delete a finished job and its files, after a confirmation page."""
+    job = _team_job(request, job_uuid)
+    if not _may_change(request, job):
+        raise PermissionDenied("Only its author or the team's admins can delete this job.")
+    if not job.is_terminal:
+        messages.error(request, "Cancel this job before deleting it.")
+        return _redirect(request, reverse("job_detail", args=[job.uuid]))
+    if request.method == "GET":
+        return render(request, "generation/job_delete.html", {"job": job})
+    try:
+        services.job_delete(job=job)
+    except services.JobStillRunning as exc:
+        messages.error(request, str(exc))
+        return _redirect(request, reverse("job_detail", args=[job.uuid]))
+    messages.success(request, "The job and its files are deleted.")
+    return _redirect(request, reverse("jobs"))
+
+
+@team_required(needs_token=True)
+@require_POST
+def job_run_again(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
+    """Submit the same model with the same parameters again, as a new job."""
+    job = _team_job(request, job_uuid)
+    try:
+        new_job = services.generation_submit(
+            membership=request.membership, model_id=job.model_id, params=job.params
+        )
+    except services.InvalidGeneration as exc:
+        messages.error(request, f"This job cannot run again as it was: {exc} Adjust it here.")
+        return _redirect(request, f"{reverse('generate')}?{urlencode({'from': job.uuid})}")
+    except QuotaExceeded as exc:
+        messages.error(request, str(exc))
+        return _redirect(request, reverse("job_detail", args=[job.uuid]))
+    return _redirect(request, reverse("job_detail", args=[new_job.uuid]))
+
+
+# ------------------------------------------------------------------ lists
+
+
+def _filter_form(request: HttpRequest) -> JobFilterForm:
+    choices = selectors.filter_choices(team=request.team)
+    data = {k: v for k, v in request.GET.items() if k != "cursor"}
+    return JobFilterForm(data or None, **choices)
+
+
+def _next_url(url_name: str, form: JobFilterForm, page: selectors.Page) -> str:
+    """The next page's address, keeping the filters (the "Load more" link)."""
+    if not page.next_cursor:
+        return ""
+    return f"{reverse(url_name)}?{form.query_string(cursor=page.next_cursor)}"
+
+
+@team_required()
+@require_GET
+def jobs(request: HttpRequest) -> HttpResponse:
+    """All of the team's jobs, newest first, filtered; "Load more" pages by keyset."""
+    form = _filter_form(request)
+    queryset = selectors.team_jobs(team=request.team, filters=form.filters())
+    page = selectors.keyset_page(queryset, cursor=request.GET.get("cursor", ""))
+    context = {"form": form, "page": page, "next_url": _next_url("jobs", form, page)}
+    if request.htmx and request.htmx.target == "job-more":
+        return render(request, "generation/jobs.html#job-page", context)
+    if request.htmx and request.htmx.target == "job-results":
+        return render(request, "generation/jobs.html#job-results", context)
+    return render(request, "generation/jobs.html", context)
+
+
+@team_required()
+@require_GET
+def gallery(request: HttpRequest) -> HttpResponse:
+    """The team's output files as a grid, with the Jobs page's filters."""
+    form = _filter_form(request)
+    queryset = selectors.team_outputs(team=request.team, filters=form.filters())
+    page = selectors.keyset_page(queryset, cursor=request.GET.get("cursor", ""))
+    context = {"form": form, "page": page, "next_url": _next_url("gallery", form, page)}
+    if request.htmx and request.htmx.target == "gallery-more":
+        return render(request, "generation/gallery.html#gallery-page", context)
+    if request.htmx and request.htmx.target == "gallery-results":
+        return render(request, "generation/gallery.html#gallery-results", context)
+    return render(request, "generation/gallery.html", context)
+
+
+# ------------------------------------------------------------------ files
+
+
+def _team_output(request: HttpRequest, job_uuid: UUID, position: int) -> Output:
+    return get_team_object_or_404(
+        request,
+        Output.objects.select_related("job"),
+        team_field="job__team",
+        job__uuid=job_uuid,
+        position=position,
+    )
+
+
+def _filename(output: Output, extension: str) -> str:
+    stem = slugify(output.job.model_name) or "output"
+    return f"{stem}-{str(output.job.uuid)[:8]}-{output.position + 1}{extension}"
+
+
+@team_required()
+@require_GET
+def output_file(request: HttpRequest, job_uuid: UUID, position: int) -> HttpResponse:
+    """An output file, to members of the job's team only; ``?download=1`` saves it."""
+    output = _team_output(request, job_uuid, position)
+    extension = mimetypes.guess_extension(output.mime_type) or ""
+    if output.mime_type == "image/jpeg":
+        extension = ".jpg"
+    return file_response(
+        request,
+        output.file,
+        content_type=output.mime_type,
+        filename=_filename(output, extension),
+        attachment=request.GET.get("download") == "1",
+    )
+
+
+@team_required()
+@require_GET
+def output_thumbnail(request: HttpRequest, job_uuid: UUID, position: int) -> HttpResponse:
+    output = _team_output(request, job_uuid, position)
+    if not output.thumbnail:
+        raise Http404("This output has no thumbnail.")
+    return file_response(
+        request,
+        output.thumbnail,
+        content_type="image/jpeg",
+        filename=_filename(output, "-thumbnail.jpg"),
+    )
