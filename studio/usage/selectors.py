@@ -14,8 +14,8 @@ from django.db.models import Q, QuerySet, Sum
 
 from studio.teams.models import Membership, Team
 
-from .models import Quota, UsageEntry, format_cu
-from .periods import Window, describe_until, quota_window
+from .models import Period, Quota, UsageEntry, format_cu
+from .periods import Window, calendar_window, describe_until, quota_window
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -147,3 +147,29 @@ def allowance_for(*, membership: Membership, now: datetime | None = None) -> All
 
 def team_quotas(team: Team) -> QuerySet[Quota]:
     return Quota.objects.filter(team=team).select_related("user")
+
+
+@dataclass(frozen=True)
+class TeamPeriodUsage:
+    """The team's use in its current period: its quota's, else this calendar month."""
+
+    used: Decimal
+    window: Window
+    status: QuotaStatus | None
+
+    def describe(self) -> str:
+        if self.status is None:
+            return f"{format_cu(self.used)} CU this month (no team quota)"
+        return (
+            f"{format_cu(self.used)} of {format_cu(self.status.limit)} CU "
+            f"({self.status.quota.get_period_display().lower()}, {self.status.describe_reset()})"
+        )
+
+
+def team_period_usage(team: Team, *, now: datetime | None = None) -> TeamPeriodUsage:
+    quota = Quota.objects.filter(team=team, user__isnull=True).first()
+    if quota is not None:
+        status = quota_status(quota, time_zone=team.time_zone, now=now)
+        return TeamPeriodUsage(used=status.used, window=status.window, status=status)
+    window = calendar_window(Period.MONTH, time_zone=team.time_zone, now=now)
+    return TeamPeriodUsage(used=cu_used(team=team, since=window.start), window=window, status=None)
