@@ -64,7 +64,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
         return invitation
 
 
-def team_with_token(token: str = "krea-test-token-0001", **kwargs) -> Team:
+def make_team_with_token(token: str = "krea-test-token-0001", **kwargs) -> Team:
     """A team whose Krea token is set (encrypted the way the service does it)."""
     from studio.teams.tokens import encrypt_token
 

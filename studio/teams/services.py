@@ -457,6 +457,8 @@ def team_krea_client(*, team: Team, **client_kwargs):
     token = decrypt_token(team.krea_token_ciphertext)
     client_kwargs.setdefault("base_url", settings.KREA_API_BASE_URL)
     client_kwargs.setdefault("timeout", settings.KREA_TIMEOUT_SECONDS)
+    # None in production (the network); the in-process simulator in tests and the demo.
+    client_kwargs.setdefault("transport", settings.KREA_TRANSPORT)
     client_kwargs.setdefault("transport", settings.KREA_TRANSPORT)
     return KreaClient(token, **client_kwargs)
 
@@ -487,6 +489,9 @@ def team_token_test(*, by: Membership, **client_kwargs) -> TokenTestResult:
 
     _require_manager(by)
     team = Team.objects.get(pk=by.team_id)
+    # Someone is waiting for the answer: one quick try, no retries with backoff.
+    client_kwargs.setdefault("max_attempts", 1)
+    client_kwargs.setdefault("timeout", min(settings.KREA_TIMEOUT_SECONDS, 10.0))
     try:
         client = team_krea_client(team=team, **client_kwargs)
     except TokenDecryptionError:

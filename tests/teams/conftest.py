@@ -1,12 +1,14 @@
-"""Krea stand-ins for the teams tests: an httpx transport that records what Krea received."""
+"""A Krea stand-in for the token tests: answers with a chosen status or fault, records requests.
+
+The suite's ``krea`` fixture (tests/conftest.py) is the full simulator; this one makes
+401s, 5xx and network failures trivial to set up.
+"""
 
 import httpx
 import pytest
 
-from studio.teams import services
 
-
-class KreaStandIn:
+class KreaStub:
     """Answers every request with ``status`` (or raises ``error``), and records them."""
 
     def __init__(self) -> None:
@@ -24,15 +26,9 @@ class KreaStandIn:
 
 
 @pytest.fixture
-def krea(monkeypatch) -> KreaStandIn:
-    """Route every team's KreaClient to a recording stand-in (no network, no retries' sleep)."""
-    stand_in = KreaStandIn()
-    original = services.team_krea_client
-
-    def client_with_stand_in(*, team, **kwargs):
-        kwargs.setdefault("transport", httpx.MockTransport(stand_in))
-        kwargs.setdefault("sleep", lambda seconds: None)
-        return original(team=team, **kwargs)
-
-    monkeypatch.setattr(services, "team_krea_client", client_with_stand_in)
-    return stand_in
+def krea_stub(settings) -> KreaStub:
+    """Route every team's KreaClient to a recording stub (no network)."""
+    stub = KreaStub()
+    settings.KREA_API_BASE_URL = "http://krea.test"
+    settings.KREA_TRANSPORT = httpx.MockTransport(stub)
+    return stub

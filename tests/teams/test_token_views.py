@@ -8,7 +8,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from studio.audit.models import AuditEntry
 from studio.teams.models import Team
 from studio.teams.tokens import decrypt_token
-from tests.factories import team_with_token
+from tests.factories import make_team_with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_the_token_field_is_labelled_and_never_prefilled(client, owner):
 
 
 def test_remove_asks_first_then_removes(client, owner):
-    team = team_with_token(TOKEN)
+    team = make_team_with_token(TOKEN)
     from tests.factories import MembershipFactory
 
     MembershipFactory(team=team, user=owner, role="owner")
@@ -86,11 +86,11 @@ def team_token(owner, team) -> Team:
     return team_token_set(by=Membership.objects.get(user=owner, team=team), token=TOKEN)
 
 
-def test_test_token_valid(client, owner, team_token, krea):
+def test_test_token_valid(client, owner, team_token, krea_stub):
     client.force_login(owner)
     response = client.post(reverse("team_token_test"))
     assertContains(response, "The token works")
-    (request,) = krea.requests
+    (request,) = krea_stub.requests
     assert request.method == "GET" and request.url.path == "/jobs"
     assert request.url.params["limit"] == "1"
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
@@ -99,8 +99,8 @@ def test_test_token_valid(client, owner, team_token, krea):
     assert entry.details["token_test_outcome"] == "valid"
 
 
-def test_test_token_invalid(client, owner, team_token, krea):
-    krea.status = 401
+def test_test_token_invalid(client, owner, team_token, krea_stub):
+    krea_stub.status = 401
     client.force_login(owner)
     response = client.post(reverse("team_token_test"))
     assertContains(response, "Krea refused this token")
@@ -110,37 +110,37 @@ def test_test_token_invalid(client, owner, team_token, krea):
 @pytest.mark.parametrize(
     "error", [httpx.ConnectTimeout("slow"), httpx.ConnectError("refused")], ids=["timeout", "down"]
 )
-def test_test_token_unreachable(client, owner, team_token, krea, error):
-    krea.error = error
+def test_test_token_unreachable(client, owner, team_token, krea_stub, error):
+    krea_stub.error = error
     client.force_login(owner)
     response = client.post(reverse("team_token_test"))
     assertContains(response, "Krea could not be reached")
 
 
-def test_test_token_server_error(client, owner, team_token, krea):
-    krea.status = 503
+def test_test_token_server_error(client, owner, team_token, krea_stub):
+    krea_stub.status = 503
     client.force_login(owner)
     assertContains(
         client.post(reverse("team_token_test")), "Krea answered with an error (HTTP 503)"
     )
 
 
-def test_test_token_answers_htmx_with_just_the_result(client, owner, team_token, krea):
+def test_test_token_answers_htmx_with_just_the_result(client, owner, team_token, krea_stub):
     client.force_login(owner)
     response = client.post(reverse("team_token_test"), headers={"HX-Request": "true"})
     assert response.content.decode().strip().startswith('<div id="token-test-result"')
     assertContains(response, "The token works")
 
 
-def test_test_token_without_a_token_says_so(client, owner, krea):
+def test_test_token_without_a_token_says_so(client, owner, krea_stub):
     client.force_login(owner)
     response = client.post(reverse("team_token_test"), follow=True)
     assertContains(response, "has no Krea token yet")
-    assert krea.requests == []
+    assert krea_stub.requests == []
 
 
 def test_test_token_with_an_undecryptable_token_says_to_set_it_again(
-    client, owner, team_token, krea, settings
+    client, owner, team_token, krea_stub, settings
 ):
     from cryptography.fernet import Fernet
 
@@ -148,4 +148,4 @@ def test_test_token_with_an_undecryptable_token_says_to_set_it_again(
     client.force_login(owner)
     response = client.post(reverse("team_token_test"))
     assertContains(response, "cannot be decrypted")
-    assert krea.requests == []
+    assert krea_stub.requests == []
