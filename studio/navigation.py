@@ -9,6 +9,7 @@ MAIN_NAVIGATION: list[tuple[str, str]] = [
     ("Generate", "generate"),
     ("Jobs", "jobs"),
     ("Gallery", "gallery"),
+    ("Usage", "usage"),
 ]
 
 

@@ -6,15 +6,20 @@ period; nothing is cached in a counter.
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 
+from krea_integration import catalogue
+from studio.generation.models import Job
 from studio.teams.models import Membership, Team
 
-from .models import Period, Quota, UsageEntry, format_cu
+from .models import EntryKind, Period, Quota, UsageEntry, format_cu
 from .periods import Window, calendar_window, describe_until, quota_window
 
 ZERO = Decimal(0)
@@ -173,3 +178,126 @@ def team_period_usage(team: Team, *, now: datetime | None = None) -> TeamPeriodU
         return TeamPeriodUsage(used=status.used, window=status.window, status=status)
     window = calendar_window(Period.MONTH, time_zone=team.time_zone, now=now)
     return TeamPeriodUsage(used=cu_used(team=team, since=window.start), window=window, status=None)
+
+
+# Pages: a member's own usage, the team's usage over a range ----------------------------
+
+
+def member_recent_entries(*, team: Team, user, limit: int = 50) -> QuerySet[UsageEntry]:
+    """The member's charges and adjustments, newest first, with their jobs."""
+    return (
+        UsageEntry.objects.filter(
+            team=team, user=user, kind__in=[EntryKind.CHARGE, EntryKind.ADJUST]
+        )
+        .select_related("job")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def member_holds(*, team: Team, user) -> list[tuple[Job, Decimal]]:
+    """Jobs of the member that still hold a reservation (running), with what each holds."""
+    held = (
+        UsageEntry.objects.filter(
+            team=team, user=user, kind__in=[EntryKind.RESERVE, EntryKind.RELEASE]
+        )
+        .values("job")
+        .annotate(held=Sum("cu"))
+        .filter(held__gt=0)
+    )
+    amounts = {row["job"]: row["held"] for row in held}
+    jobs = Job.objects.filter(pk__in=amounts).order_by("-created_at")
+    return [(job, amounts[job.pk]) for job in jobs]
+
+
+def day_bounds(team: Team, first: date, last: date) -> tuple[datetime, datetime]:
+    """From midnight of ``first`` to midnight after ``last``, in the team's time zone."""
+    tz = zoneinfo.ZoneInfo(team.time_zone)
+    start = datetime.combine(first, time.min, tzinfo=tz)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end
+
+
+def _range_entries(team: Team, first: date, last: date) -> QuerySet[UsageEntry]:
+    start, end = day_bounds(team, first, last)
+    return UsageEntry.objects.filter(team=team, period_at__gte=start, period_at__lt=end)
+
+
+def daily_usage(
+    *, team: Team, first: date, last: date, by: str
+) -> dict[tuple[date, object], Decimal]:
+    """CU per (day, member id) or per (day, model id) between two days, in the team's zone.
+
+    ``by`` is ``"user"`` or ``"model_id"``. Days are the team's calendar days.
+    """
+    tz = zoneinfo.ZoneInfo(team.time_zone)
+    rows = (
+        _range_entries(team, first, last)
+        .annotate(day=TruncDate("period_at", tzinfo=tz))
+        .values("day", by)
+        .annotate(cu=Sum("cu"))
+        .order_by()
+    )
+    return {(row["day"], row[by]): row["cu"] for row in rows}
+
+
+@dataclass(frozen=True)
+class Total:
+    key: object
+    label: str
+    cu: Decimal
+    share: int  # percent of the range's total
+
+
+def usage_totals(*, team: Team, first: date, last: date, by: str) -> list[Total]:
+    """Members (``by="user"``) or models (``by="model_id"``) by CU used, most first."""
+    rows = list(
+        _range_entries(team, first, last).values(by).annotate(cu=Sum("cu")).order_by("-cu", by)
+    )
+    labels = series_labels(team=team, keys=[row[by] for row in rows], by=by)
+    grand = sum((row["cu"] for row in rows if row["cu"] > 0), ZERO)
+    return [
+        Total(
+            key=row[by],
+            label=labels[row[by]],
+            cu=row["cu"],
+            share=round(row["cu"] / grand * 100) if grand > 0 and row["cu"] > 0 else 0,
+        )
+        for row in rows
+    ]
+
+
+def series_labels(*, team: Team, keys, by: str) -> dict[object, str]:
+    """What to call each member id or model id on a chart."""
+    keys = set(keys)
+    if by == "user":
+        users = get_user_model().objects.filter(pk__in=[k for k in keys if k is not None])
+        labels: dict[object, str] = {user.pk: user.display_name for user in users}
+        labels[None] = "Former members"
+        return {key: labels.get(key, "Former members") for key in keys}
+    models = catalogue.load()
+    result = {}
+    for key in keys:
+        if not key:
+            result[key] = "Adjustments"
+        elif key in models:
+            result[key] = models.get(key).name
+        else:
+            result[key] = key
+    return result
+
+
+def ledger_for_export(*, team: Team, first: date, last: date) -> QuerySet[UsageEntry]:
+    """Every entry of the team counted between two days, oldest first, for the CSV export."""
+    return (
+        _range_entries(team, first, last)
+        .select_related("user", "job", "created_by")
+        .order_by("period_at", "id")
+    )
+
+
+def member_quota_statuses(*, team: Team) -> dict[int, QuotaStatus]:
+    """Each member quota of the team now, by user id."""
+    return {
+        quota.user_id: quota_status(quota, time_zone=team.time_zone)
+        for quota in Quota.objects.filter(team=team, user__isnull=False)
+    }
