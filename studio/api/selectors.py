@@ -1,0 +1,28 @@
+"""Reads for API keys."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import ApiKey
+from .services import KEY_PREFIX, api_key_digest
+
+
+def api_key_for_secret(key: str) -> ApiKey | None:
+    """The working key matching ``key`` (with its member and team), or None.
+
+    Unknown, revoked and expired keys all answer None.
+    """
+    if not key.startswith(KEY_PREFIX) or len(key) > 200:
+        return None
+    return (
+        ApiKey.objects.active()
+        .select_related("membership__team", "membership__user")
+        .filter(digest=api_key_digest(key))
+        .first()
+    )
+
+
+def api_keys_for_user(user) -> QuerySet[ApiKey]:
+    """Every key the user made, in any of their teams, newest first."""
+    return ApiKey.objects.filter(membership__user=user).select_related("membership__team")
