@@ -189,10 +189,19 @@ def invitation_create(*, by: Membership, email: str, role: str, base_url: str) -
 
 @transaction.atomic
 def invitation_revoke(*, by: Membership, invitation: Invitation) -> Invitation:
-    """Withdraw a pending invitation: its link stops working at once."""
+    """Withdraw a pending invitation (owners and admins): its link stops working at once."""
     _require_manager(by)
     _require_same_team(by, invitation)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    return invitation_withdraw(invitation=invitation, actor=by.user)
+
+
+@transaction.atomic
+def invitation_withdraw(*, invitation: Invitation, actor) -> Invitation:
+    """Withdraw a pending invitation; ``actor`` is whoever asked (a team manager or an operator).
+
+    Callers check permissions: views through ``invitation_revoke``, the admin by its own.
+    """
+    invitation = Invitation.objects.select_for_update().select_related("team").get(pk=invitation.pk)
     if not invitation.is_pending:
         raise TeamRuleError(
             f"The invitation of {invitation.email} is {invitation.get_status_display().lower()} "
@@ -203,9 +212,9 @@ def invitation_revoke(*, by: Membership, invitation: Invitation) -> Invitation:
     audit_record(
         team=invitation.team,
         action=Action.INVITATION_REVOKED,
-        actor=by.user,
+        actor=actor,
         subject_email=invitation.email,
-        summary=f"{by.user} revoked the invitation of {invitation.email}.",
+        summary=f"{actor or 'An operator'} revoked the invitation of {invitation.email}.",
         details={"invitation_id": invitation.pk},
     )
     return invitation
