@@ -5,8 +5,9 @@ file system, the Krea simulator). Production mode (``DJANGO_DEBUG=false`` or
 ``DJANGO_PRODUCTION=true``) refuses to start without the secrets it needs.
 """
 
-from datetime import timedelta
+import re
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -69,6 +70,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "krea_integration",
     "studio.accounts",
     "studio.teams",
@@ -245,12 +248,43 @@ if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Krea Studio <studio@localhost>")
 
+# The cache holds the API's rate-limit counters: with several web processes use a shared
+# one (redis://host:6379/1) so a limit holds across them.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# The public API (/api/v1/): API keys first (their 401 names the Bearer scheme), then the
+# browser's session. API_THROTTLE_RATE is requests per key: "120/minute", "5000/hour", "off".
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="120/minute").strip().lower()
+if API_THROTTLE_RATE in ("off", "none", ""):
+    API_THROTTLE_RATE = None
+elif not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured(
+        f"API_THROTTLE_RATE={API_THROTTLE_RATE!r}: use a number per second, minute, hour or day "
+        "(e.g. 120/minute), or off."
+    )
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "studio.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["studio.api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_THROTTLE_RATE},
+    "EXCEPTION_HANDLER": "studio.api.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Krea Studio API",
+    "DESCRIPTION": "Generate images and video with every Krea model as a member of your team, "
+    "within your team's CU quotas. Authenticate with `Authorization: Bearer <API key>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["studio.api.v1.schema.only_public_api"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from static files: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Security: strict in production, relaxed on the embedded default's http://127.0.0.1.

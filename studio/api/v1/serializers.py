@@ -1,0 +1,235 @@
+"""What the API reads and writes. Serializers check shapes; services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from krea_integration.catalogue import GROUPS
+from studio.generation.models import Job, JobStatus, Output
+
+# How deeply a request's params may nest (Krea's schemas need three or four levels).
+MAX_PARAMS_DEPTH = 16
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests lists and objects (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, dict):
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
+# Errors -------------------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = serializers.CharField(help_text="What went wrong, in a sentence.")
+    code = serializers.CharField(help_text="A stable code for programs, e.g. `not_found`.")
+
+
+class ValidationErrorSerializer(ErrorSerializer):
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages per field. For `params`, keyed by the parameter's top-level name.",
+    )
+
+
+class QuotaErrorSerializer(ErrorSerializer):
+    needed = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False)
+    left = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False)
+    scope = serializers.CharField(help_text="Whose quota is short: the member's or the team's.")
+
+
+class ThrottledErrorSerializer(ErrorSerializer):
+    retry_after = serializers.IntegerField(help_text="Seconds to wait (also in Retry-After).")
+
+
+# Catalogue ----------------------------------------------------------------------------
+
+
+class PriceSerializer(serializers.Serializer):
+    published = serializers.BooleanField(
+        help_text="True when Krea publishes a price table for this model."
+    )
+    note = serializers.CharField(help_text="Why there is no usable published price, if so.")
+    columns = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="The request parameters the price depends on (empty for a flat price).",
+    )
+    rows = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Rows of `{cu, when?, approx?, seconds?}`; the first row whose `when` "
+        "matches the (defaulted) params applies.",
+    )
+
+
+class CatalogueModelSerializer(serializers.Serializer):
+    """One Krea model as the catalogue describes it (a dataclass, not a database row)."""
+
+    id = serializers.CharField(help_text="Use this as `model` in requests.")
+    name = serializers.CharField()
+    group = serializers.ChoiceField(choices=GROUPS)
+    provider = serializers.CharField()
+    summary = serializers.CharField()
+    price = serializers.SerializerMethodField()
+    request_schema = serializers.JSONField(help_text="JSON Schema of `params` for this model.")
+    aliases = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="Deprecated camelCase parameter names Krea still accepts, and their fields.",
+    )
+
+    @extend_schema_field(PriceSerializer)
+    def get_price(self, model) -> dict[str, Any]:
+        table = model.price.to_data() if model.price else {"columns": [], "rows": []}
+        return {"published": model.price is not None, "note": model.price_note, **table}
+
+
+class CatalogueModelListSerializer(serializers.Serializer):
+    results = CatalogueModelSerializer(many=True)
+
+
+class ModelFilterSerializer(serializers.Serializer):
+    group = serializers.ChoiceField(
+        choices=GROUPS, required=False, help_text="Only the models of this group."
+    )
+
+
+# Generation requests ------------------------------------------------------------------
+
+
+class GenerationSerializer(serializers.Serializer):
+    model = serializers.CharField(
+        max_length=200, help_text="A model id from `GET /api/v1/models`, e.g. image/bfl/flux-1-dev."
+    )
+    params = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="The model's parameters, as its `request_schema` describes them.",
+    )
+
+    def validate_params(self, value: dict[str, Any]) -> dict[str, Any]:
+        if _depth(value) > MAX_PARAMS_DEPTH:
+            raise serializers.ValidationError(
+                f"params nest more than {MAX_PARAMS_DEPTH} levels deep."
+            )
+        return value
+
+
+class EstimateSerializer(serializers.Serializer):
+    model = serializers.CharField()
+    cu = serializers.DecimalField(
+        max_digits=12, decimal_places=2, coerce_to_string=False, help_text="Estimated CU."
+    )
+    published = serializers.BooleanField(
+        help_text="False when the figure is the portal's own price, not one Krea publishes."
+    )
+    note = serializers.CharField(allow_blank=True)
+    left = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text="CU you can still spend this period (null: no quota applies).",
+    )
+
+
+# Jobs ---------------------------------------------------------------------------------
+
+
+class OutputSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="Download the file here (same auth).")
+
+    class Meta:
+        model = Output
+        fields = ["position", "url", "mime_type", "width", "height", "size"]
+
+    def get_url(self, output: Output) -> str:
+        path = reverse("api-v1:job-output", args=[output.job.uuid, output.position])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class JobSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid")
+    model = serializers.CharField(source="model_id")
+    status_text = serializers.CharField(source="get_status_display")
+    estimate_cu = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False)
+    charged_cu = serializers.DecimalField(
+        max_digits=12, decimal_places=2, coerce_to_string=False, allow_null=True
+    )
+    created_by = serializers.EmailField(
+        source="created_by.email", allow_null=True, help_text="The member who started the job."
+    )
+    outputs = OutputSerializer(many=True)
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "model",
+            "model_name",
+            "status",
+            "status_text",
+            "error",
+            "needs_attention",
+            "params",
+            "estimate_cu",
+            "charged_cu",
+            "created_at",
+            "finished_at",
+            "created_by",
+            "outputs",
+        ]
+        read_only_fields = fields
+
+
+class JobFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=JobStatus.choices, required=False, help_text="Only jobs in this state."
+    )
+    model = serializers.CharField(
+        max_length=200, required=False, help_text="Only jobs of this model id."
+    )
+    member = serializers.EmailField(
+        required=False, help_text="Only jobs started by the member with this email."
+    )
+
+
+# Usage --------------------------------------------------------------------------------
+
+
+def _cu(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=12, decimal_places=2, coerce_to_string=False, **kwargs
+    )
+
+
+class QuotaStatusSerializer(serializers.Serializer):
+    limit = _cu(help_text="The quota's CU per period.")
+    used = _cu(help_text="CU spent or held by running jobs in this period.")
+    left = _cu()
+    period = serializers.CharField(source="quota.period", help_text="day, week, month or none.")
+    resets_at = serializers.DateTimeField(allow_null=True)
+
+
+class UsageSerializer(serializers.Serializer):
+    """What the member may still spend: the smaller of their own and the team's room."""
+
+    left = _cu(allow_null=True, help_text="What you may still spend now (null: no limit).")
+    member_left = _cu(allow_null=True, help_text="Left on your own quota (null: none).")
+    team_left = _cu(allow_null=True, help_text="Left on the team's quota (null: none).")
+    resets_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the quota that limits you starts a new period."
+    )
+    description = serializers.CharField(source="describe", help_text="The same, in words.")
+    member_quota = QuotaStatusSerializer(source="member_status", allow_null=True)
+    team_quota = QuotaStatusSerializer(source="team_status", allow_null=True)

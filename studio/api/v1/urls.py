@@ -1,0 +1,25 @@
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+app_name = "api-v1"
+
+urlpatterns = [
+    path("models", views.ModelListView.as_view(), name="model-list"),
+    path("models/<path:model_id>", views.ModelDetailView.as_view(), name="model-detail"),
+    path("estimate", views.EstimateView.as_view(), name="estimate"),
+    path("jobs", views.JobListView.as_view(), name="job-list"),
+    path("jobs/<uuid:job_id>", views.JobDetailView.as_view(), name="job-detail"),
+    path("jobs/<uuid:job_id>/cancel", views.JobCancelView.as_view(), name="job-cancel"),
+    path(
+        "jobs/<uuid:job_id>/outputs/<int:position>",
+        views.JobOutputView.as_view(),
+        name="job-output",
+    ),
+    path("usage", views.UsageView.as_view(), name="usage"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
+    # Anything else under /api/v1/ is a JSON 404, not the HTML page.
+    re_path(r"^.*$", views.not_found, name="not-found"),
+]

@@ -1,0 +1,316 @@
+"""The public API v1: thin views over the same services and selectors the pages use.
+
+Each request acts as one team member (``scoping.api_membership``); errors are
+turned into JSON by ``studio.api.exceptions.api_exception_handler``.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from uuid import UUID
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.text import slugify
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, mixins, status
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from krea_integration import catalogue
+from studio.api.exceptions import KreaTokenMissing
+from studio.generation import services as generation
+from studio.generation.files import file_response
+from studio.generation.selectors import job_filter_q
+from studio.usage.pricing import job_estimate
+from studio.usage.selectors import allowance_for
+
+from . import schema  # noqa: F401  (registers the API key scheme with drf-spectacular)
+from . import serializers as s
+from .pagination import JobCursorPagination
+from .parsers import ApiJSONParser
+from .scoping import (
+    IsTeamMember,
+    get_team_job,
+    get_team_output,
+    require_job_control,
+    require_membership,
+    team_jobs,
+)
+
+TAG_MODELS, TAG_JOBS, TAG_USAGE = "Models", "Jobs", "Usage"
+
+
+def _errors(*pairs: tuple[int, type[s.ErrorSerializer], str]) -> dict:
+    return {code: OpenApiResponse(serializer, description=text) for code, serializer, text in pairs}
+
+
+COMMON_ERRORS = _errors(
+    (401, s.ErrorSerializer, "No key, or an unknown, revoked or expired key."),
+    (403, s.ErrorSerializer, "Not a member of a team, or not allowed for your role."),
+    (429, s.ThrottledErrorSerializer, "Too many requests with this key; see Retry-After."),
+)
+NOT_FOUND = _errors((404, s.ErrorSerializer, "No such job in your team."))
+INVALID = _errors((400, s.ValidationErrorSerializer, "The request is not valid; see `fields`."))
+
+
+class ApiView(APIView):
+    """Defaults of every v1 endpoint: JSON bodies, a member of a team."""
+
+    parser_classes = [ApiJSONParser]
+    permission_classes = [IsTeamMember]
+
+
+# Models -------------------------------------------------------------------------------
+
+
+class ModelListView(ApiView):
+    @extend_schema(
+        tags=[TAG_MODELS],
+        summary="List the Krea models",
+        operation_id="models_list",
+        parameters=[s.ModelFilterSerializer],
+        responses={200: s.CatalogueModelListSerializer, **INVALID, **COMMON_ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        """Every model the portal can run, with its request schema and price table."""
+        query = s.ModelFilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        group = query.validated_data.get("group")
+        models = catalogue.load().by_group(group) if group else list(catalogue.load())
+        return Response({"results": s.CatalogueModelSerializer(models, many=True).data})
+
+
+class ModelDetailView(ApiView):
+    @extend_schema(
+        tags=[TAG_MODELS],
+        summary="One Krea model",
+        operation_id="models_retrieve",
+        responses={
+            200: s.CatalogueModelSerializer,
+            **_errors((404, s.ErrorSerializer, "No such model.")),
+            **COMMON_ERRORS,
+        },
+    )
+    def get(self, request: Request, model_id: str) -> Response:
+        try:
+            model = catalogue.load().get(model_id)
+        except catalogue.UnknownModel as exc:
+            raise NotFound(str(exc)) from None
+        return Response(s.CatalogueModelSerializer(model).data)
+
+
+# Estimate -----------------------------------------------------------------------------
+
+
+class EstimateView(ApiView):
+    @extend_schema(
+        tags=[TAG_MODELS],
+        summary="Estimate a job's CU",
+        operation_id="estimate",
+        request=s.GenerationSerializer,
+        responses={200: s.EstimateSerializer, **INVALID, **COMMON_ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        """What running `model` with `params` would cost, and what you have left."""
+        membership = require_membership(request)
+        body = s.GenerationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        prepared = generation.generation_prepare(
+            model_id=body.validated_data["model"], params=body.validated_data["params"]
+        )
+        estimate = job_estimate(prepared.model, prepared.params)
+        allowance = allowance_for(membership=membership)
+        data = {
+            "model": prepared.model.id,
+            "cu": estimate.cu,
+            "published": estimate.published,
+            "note": estimate.note,
+            "left": allowance.left,
+        }
+        return Response(s.EstimateSerializer(data).data)
+
+
+# Jobs ---------------------------------------------------------------------------------
+
+
+class JobListView(mixins.ListModelMixin, generics.GenericAPIView):
+    parser_classes = [ApiJSONParser]
+    permission_classes = [IsTeamMember]
+    serializer_class = s.JobSerializer
+    pagination_class = JobCursorPagination
+
+    def get_queryset(self):
+        query = s.JobFilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = dict(query.validated_data)
+        jobs = team_jobs(self.request)
+        if "member" in filters:
+            jobs = jobs.filter(created_by__email__iexact=filters.pop("member"))
+        return jobs.filter(job_filter_q(filters))
+
+    @extend_schema(
+        tags=[TAG_JOBS],
+        summary="List the team's jobs",
+        operation_id="jobs_list",
+        parameters=[s.JobFilterSerializer],
+        responses={200: s.JobSerializer(many=True), **INVALID, **COMMON_ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        """The team's jobs, newest first, a page at a time (follow `next`)."""
+        return self.list(request)
+
+    @extend_schema(
+        tags=[TAG_JOBS],
+        summary="Start a job",
+        operation_id="jobs_create",
+        request=s.GenerationSerializer,
+        responses={
+            201: s.JobSerializer,
+            **INVALID,
+            **_errors(
+                (403, s.QuotaErrorSerializer, "Over your or the team's CU quota."),
+                (409, s.ErrorSerializer, "The team has no Krea token yet."),
+            ),
+            401: COMMON_ERRORS[401],
+            429: COMMON_ERRORS[429],
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """Queue a generation. It runs when one of the team's Krea slots is free; poll it."""
+        membership = require_membership(request)
+        body = s.GenerationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if not membership.team.has_krea_token:
+            raise KreaTokenMissing()
+        job = generation.generation_submit(
+            membership=membership,
+            model_id=body.validated_data["model"],
+            params=body.validated_data["params"],
+        )
+        job = get_team_job(request, job.uuid)
+        location = request.build_absolute_uri(reverse("api-v1:job-detail", args=[job.uuid]))
+        return Response(
+            s.JobSerializer(job, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+
+class JobDetailView(ApiView):
+    @extend_schema(
+        tags=[TAG_JOBS],
+        summary="One job",
+        operation_id="jobs_retrieve",
+        responses={200: s.JobSerializer, **NOT_FOUND, **COMMON_ERRORS},
+    )
+    def get(self, request: Request, job_id: UUID) -> Response:
+        """The job's state and, once completed, its outputs. Poll every few seconds."""
+        job = get_team_job(request, job_id)
+        return Response(s.JobSerializer(job, context={"request": request}).data)
+
+    @extend_schema(
+        tags=[TAG_JOBS],
+        summary="Delete a finished job",
+        operation_id="jobs_delete",
+        responses={
+            204: None,
+            **NOT_FOUND,
+            **_errors((409, s.ErrorSerializer, "The job is still running: cancel it first.")),
+            **COMMON_ERRORS,
+        },
+    )
+    def delete(self, request: Request, job_id: UUID) -> Response:
+        """Delete a finished job and its files (yours, or anyone's for owners and admins)."""
+        job = get_team_job(request, job_id)
+        require_job_control(request, job)
+        generation.job_delete(job=job)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class JobCancelView(ApiView):
+    @extend_schema(
+        tags=[TAG_JOBS],
+        summary="Cancel a job",
+        operation_id="jobs_cancel",
+        request=None,
+        responses={
+            200: s.JobSerializer,
+            **NOT_FOUND,
+            **_errors(
+                (409, s.ErrorSerializer, "The job has finished or is being sent to Krea."),
+                (502, s.ErrorSerializer, "Krea could not be reached; try again."),
+            ),
+            **COMMON_ERRORS,
+        },
+    )
+    def post(self, request: Request, job_id: UUID) -> Response:
+        """Cancel a job that has not finished; nothing is charged for it."""
+        job = get_team_job(request, job_id)
+        require_job_control(request, job)
+        generation.job_cancel(job=job)
+        job = get_team_job(request, job_id)
+        return Response(s.JobSerializer(job, context={"request": request}).data)
+
+
+class JobOutputView(ApiView):
+    def perform_content_negotiation(self, request, force=False):
+        # The answer is a file (any type) or a JSON error, whatever the client accepts.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        tags=[TAG_JOBS],
+        summary="Download an output file",
+        operation_id="jobs_output",
+        parameters=[
+            OpenApiParameter(
+                "download", OpenApiTypes.BOOL, description="1: as an attachment to save."
+            )
+        ],
+        responses={
+            (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            **_errors((404, s.ErrorSerializer, "No such output in your team.")),
+            **COMMON_ERRORS,
+        },
+    )
+    def get(self, request: Request, job_id: UUID, position: int) -> HttpResponse:
+        """The file a completed job produced (an image or a video); Range requests work."""
+        output = get_team_output(request, job_id, position)
+        extension = ".jpg" if output.mime_type == "image/jpeg" else ""
+        extension = extension or mimetypes.guess_extension(output.mime_type) or ""
+        stem = slugify(output.job.model_name) or "output"
+        return file_response(
+            request._request,
+            output.file,
+            content_type=output.mime_type,
+            filename=f"{stem}-{str(output.job.uuid)[:8]}-{output.position + 1}{extension}",
+            attachment=request.query_params.get("download") == "1",
+        )
+
+
+# Usage --------------------------------------------------------------------------------
+
+
+class UsageView(ApiView):
+    @extend_schema(
+        tags=[TAG_USAGE],
+        summary="Your CU allowance",
+        operation_id="usage_retrieve",
+        responses={200: s.UsageSerializer, **COMMON_ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        """What you may still spend: the smaller of your own and the team's room."""
+        allowance = allowance_for(membership=require_membership(request))
+        return Response(s.UsageSerializer(allowance).data)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@authentication_classes([])
+@permission_classes([])
+def not_found(request: Request) -> Response:
+    raise NotFound("There is no such API endpoint; see /api/v1/docs/.")

@@ -1,0 +1,139 @@
+"""Bad input never makes a 500: every 4xx is JSON that names the problem."""
+
+import json
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+
+from studio.usage.services import QuotaExceeded
+
+from .conftest import FLUX
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(member, api_as):
+    return api_as(member)
+
+
+def post_raw(client, url, body: bytes | str, content_type="application/json"):
+    return client.generic("POST", url, body, content_type=content_type)
+
+
+def assert_json_error(response, status: int, code: str | None = None) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["error"]
+    if code:
+        assert body["code"] == code
+    return body
+
+
+@pytest.mark.parametrize("url", ["/api/v1/jobs", "/api/v1/estimate"])
+@pytest.mark.parametrize(
+    "body",
+    ["{", "not json", '{"model": "x", "params": {}', "\xff\xfe", "[1, 2", '{"model": NaN}'],
+)
+def test_malformed_json_is_400(client, url, body):
+    body = assert_json_error(post_raw(client, url, body), 400, "parse_error")
+    assert "JSON parse error" in body["error"]
+
+
+@pytest.mark.parametrize(
+    "payload, fields",
+    [
+        ({}, {"model"}),
+        ({"params": {"prompt": "x"}}, {"model"}),
+        ({"model": None}, {"model"}),
+        ({"model": ["a"]}, {"model"}),
+        ({"model": {"a": 1}}, {"model"}),
+        ({"model": "x" * 201}, {"model"}),
+        ({"model": FLUX, "params": "a fox"}, {"params"}),
+        ({"model": FLUX, "params": [1, 2]}, {"params"}),
+        ({"model": FLUX, "params": None}, {"params"}),
+        ([], {"request"}),
+        ("a string", {"request"}),
+        (42, {"request"}),
+    ],
+)
+def test_wrong_types_and_missing_fields_are_400_naming_the_field(client, payload, fields):
+    for url in ("/api/v1/estimate", "/api/v1/jobs"):
+        body = assert_json_error(client.post(url, payload, format="json"), 400, "invalid")
+        assert set(body["fields"]) == fields
+        assert all(isinstance(m, str) for ms in body["fields"].values() for m in ms)
+
+
+def test_params_of_the_wrong_types_are_400_per_field(client):
+    body = assert_json_error(
+        client.post(
+            "/api/v1/estimate",
+            {"model": FLUX, "params": {"prompt": 5, "width": "wide", "styles": {"id": 1}}},
+            format="json",
+        ),
+        400,
+        "invalid_generation",
+    )
+    assert set(body["fields"]) == {"prompt", "width", "styles"}
+
+
+def test_a_body_that_is_too_big_is_413(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    payload = json.dumps({"model": FLUX, "params": {"prompt": "x" * 20_000}})
+    assert_json_error(post_raw(client, "/api/v1/jobs", payload), 413, "payload_too_large")
+
+
+def test_a_huge_prompt_within_the_body_limit_is_refused_by_the_schema(client):
+    response = client.post(
+        "/api/v1/estimate", {"model": FLUX, "params": {"prompt": "x" * 100_000}}, format="json"
+    )
+    body = assert_json_error(response, 400, "invalid_generation")
+    assert list(body["fields"]) == ["prompt"]
+
+
+def test_many_unknown_fields_are_summarised(client):
+    params = {f"field{i}": i for i in range(500)}
+    response = client.post("/api/v1/estimate", {"model": FLUX, "params": params}, format="json")
+    body = assert_json_error(response, 400, "invalid_generation")
+    assert len(body["fields"]) == 501  # 500 unknown fields and the missing prompt
+    assert "more" in body["error"] and len(body["error"]) < 500
+
+
+def test_deeply_nested_json_is_400(client):
+    deep = "[" * 100_000 + "]" * 100_000
+    assert_json_error(post_raw(client, "/api/v1/jobs", deep), 400, "parse_error")
+    value = 1
+    for _ in range(20):
+        value = [value]
+    nested = {"model": FLUX, "params": {"prompt": "x", "styles": value}}
+    body = assert_json_error(client.post("/api/v1/jobs", nested, format="json"), 400, "invalid")
+    assert list(body["fields"]) == ["params"]
+
+
+def test_a_form_body_is_415(client):
+    response = post_raw(client, "/api/v1/jobs", "model=x", "application/x-www-form-urlencoded")
+    assert_json_error(response, 415, "unsupported_media_type")
+
+
+def test_a_wrong_method_is_405(client):
+    assert_json_error(client.put("/api/v1/jobs", {}, format="json"), 405, "method_not_allowed")
+    assert_json_error(client.delete("/api/v1/models"), 405, "method_not_allowed")
+
+
+def test_an_unknown_endpoint_is_404_json(client):
+    assert_json_error(client.get("/api/v1/nothing-here"), 404, "not_found")
+    assert_json_error(client.get("/api/v1/jobs/not-a-uuid"), 404, "not_found")
+    assert_json_error(client.get("/api/v1/jobs/"), 404, "not_found")
+
+
+def test_quota_exceeded_shape_from_the_service(team_with_token, client):
+    """The handler's mapping of the domain error, whatever raised it."""
+    refusal = QuotaExceeded(needed=Decimal("7.5"), left=Decimal("1.25"), scope="team")
+    with mock.patch("studio.generation.services.usage_reserve", side_effect=refusal):
+        response = client.post(
+            "/api/v1/jobs", {"model": FLUX, "params": {"prompt": "x"}}, format="json"
+        )
+    body = assert_json_error(response, 403, "quota_exceeded")
+    assert body["needed"] == 7.5 and body["left"] == 1.25 and body["scope"] == "team"
