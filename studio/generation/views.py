@@ -122,8 +122,17 @@ def generate(request: HttpRequest) -> HttpResponse:
         context = _generate_context(request, model=model, form=form, source=source)
         return render(request, "generation/generate.html", context)
 
+    intent = request.POST.get("_intent", "")
+    form = form_class(request.POST)
+    if intent == "estimate":
+        form.is_valid()  # the estimate uses whatever is valid so far
+        context = _generate_context(request, model=model, form=form)
+        return render(request, "generation/generate.html#estimate", context)
+
+    # A preset pressed without JS submits the form with only ``_aspect``. (htmx adds the
+    # last submit button clicked to its own requests too: those carry an ``_intent``.)
     aspect = _ASPECT.fullmatch(request.POST.get("_aspect", ""))
-    if aspect and form_class.size_fields:
+    if aspect and not intent and form_class.size_fields:
         data = request.POST.copy()
         data[form_class.size_fields[0]], data[form_class.size_fields[1]] = aspect.groups()
         form = form_class(data)
@@ -131,12 +140,6 @@ def generate(request: HttpRequest) -> HttpResponse:
         form.errors.clear()  # not a submit: nothing to complain about yet
         context = _generate_context(request, model=model, form=form)
         return render(request, "generation/generate.html", context)
-
-    form = form_class(request.POST)
-    if request.POST.get("_intent") == "estimate":
-        form.is_valid()  # the estimate uses whatever is valid so far
-        context = _generate_context(request, model=model, form=form)
-        return render(request, "generation/generate.html#estimate", context)
 
     if form.is_valid():
         try:

@@ -387,6 +387,21 @@ def test_an_aspect_preset_without_js_fills_in_the_size_and_submits_nothing(
     assert "errorlist" not in page
 
 
+def test_a_preset_clicked_before_an_htmx_request_does_not_change_what_it_does(
+    client, member, token_team, django_capture_on_commit_callbacks
+):
+    # htmx sends the last submit button clicked (a preset) along with later requests.
+    client.force_login(member)
+    data = {"prompt": "a fox", "width": "1376", "height": "768", "_aspect": "1376x768"}
+    estimate = client.post(generate_url(FLUX), {**data, "_intent": "estimate"}, **HTMX)
+    assert estimate.content.decode().lstrip().startswith('<div id="estimate"')
+    with django_capture_on_commit_callbacks(execute=False):
+        submit = client.post(generate_url(FLUX), {**data, "_intent": "submit"}, **HTMX)
+    job = Job.objects.get()
+    assert submit["HX-Redirect"] == reverse("job_detail", args=[job.uuid])
+    assert (job.params["width"], job.params["height"]) == (1376, 768)
+
+
 # ------------------------------------------------------------------ submit
 
 

@@ -1,0 +1,113 @@
+"""A member generates in the browser and watches the job finish, with the simulator on a
+real clock (``krea_live``): Krea's webhooks reach the live server over HTTP."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD, MembershipFactory, TeamFactory, make_team_with_token
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+JOB_URL = re.compile(r"/jobs/[0-9a-f-]{36}/$")
+NOT_FINISHED = re.compile(
+    r"Waiting in the team's queue|Sending to Krea|Waiting at Krea|Queued at Krea|Scheduled|Processing|Sampling|Previews ready"
+)
+
+
+@pytest.fixture
+def people(db):
+    team = make_team_with_token(name="Acme Studio")
+    member = MembershipFactory(team=team, role="member", user__email="mia@example.com").user
+    other = TeamFactory(name="Globex Pictures")
+    outsider = MembershipFactory(team=other, role="owner", user__email="oscar@example.com").user
+    return member, outsider
+
+
+def generate(page, model_id: str, prompt: str) -> str:
+    page.goto(f"/generate/?model={model_id}")
+    page.get_by_label("Prompt").fill(prompt)
+    page.locator("#generate-submit").click()
+    expect(page).to_have_url(JOB_URL)
+    return page.url
+
+
+def test_a_member_generates_with_flux_watches_it_finish_and_opens_it_in_the_gallery(
+    page, log_in, krea_live, people
+):
+    member, outsider = people
+    krea_live.durations["image"] = 4.0  # long enough to see the card before it ends
+    log_in(member.email, PASSWORD)
+
+    page.goto("/generate/")
+    page.get_by_label("Search models").fill("flux 1.1")
+    expect(page.locator("#model-list")).to_contain_text("Flux 1.1 Pro")
+    expect(page.locator("#model-list")).not_to_contain_text("Veo")
+    page.get_by_label("Search models").fill("")
+
+    page.goto("/generate/?model=image/bfl/flux-1-dev")
+    expect(page.locator("#estimate")).to_contain_text("Estimate: 3 CU")
+    page.get_by_label("Prompt").fill("a lighthouse at dusk")
+    page.get_by_role("button", name="16:9").click()  # a preset, filled in by JS
+    expect(page.get_by_label("Width")).to_have_value("1376")
+    expect(page.get_by_label("Height")).to_have_value("768")
+    page.locator("#generate-submit").click()
+    expect(page).to_have_url(JOB_URL)
+    job_url = page.url
+
+    state = page.locator(".job-card .job-card__state .badge")
+    expect(state).to_have_text(NOT_FINISHED)
+    page.evaluate("window.__sameDocument = true")
+    expect(state).to_have_text("Completed", timeout=30_000)
+    assert page.evaluate("window.__sameDocument") is True  # updated in place, no reload
+    thumbnail = page.locator(".job-card .outputs img").first
+    expect(thumbnail).to_be_visible()
+    page.wait_for_function("document.querySelector('.job-card .outputs img').naturalWidth > 0")
+    # The card stopped polling: a finished card carries no trigger.
+    assert page.locator(".job-card").get_attribute("hx-trigger") is None
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Gallery").click()
+    items = page.locator(".gallery-item")
+    expect(items).to_have_count(1)
+    file_url = items.first.locator("a.output__link").get_attribute("href")
+    items.first.locator("a.output__link").click()
+    lightbox = page.locator("dialog#lightbox")
+    expect(lightbox).to_be_visible()
+    page.wait_for_function("document.querySelector('#lightbox img')?.naturalWidth > 0")
+    lightbox.get_by_role("button", name="Close").click()
+    expect(lightbox).to_be_hidden()
+
+    # Someone from another team: the job and its files do not exist for them.
+    page.context.clear_cookies()
+    log_in(outsider.email, PASSWORD)
+    for url in (job_url, file_url, file_url + "?download=1", file_url + "thumbnail/"):
+        assert page.goto(url).status == 404, url
+
+
+def test_a_video_model_produces_a_video_that_plays(page, log_in, krea_live, people):
+    member, _ = people
+    krea_live.durations["video"] = 3.0
+    log_in(member.email, PASSWORD)
+
+    page.goto("/generate/?model=video/google/veo-3.1")
+    estimate = page.locator("#estimate")
+    expect(estimate).to_contain_text("Estimate: 916 CU")
+    page.get_by_label("Duration").select_option("4")
+    expect(estimate).to_contain_text("Estimate: 458 CU")  # re-estimated live, by htmx
+
+    page.get_by_label("Prompt").fill("a whale breaching at dawn")
+    page.locator("#generate-submit").click()
+    expect(page).to_have_url(JOB_URL)
+    expect(page.locator(".job-card .job-card__state .badge")).to_have_text(
+        "Completed", timeout=40_000
+    )
+    video = page.locator(".job-card video")
+    expect(video).to_be_visible()
+    page.wait_for_function(
+        "(() => { const v = document.querySelector('.job-card video');"
+        " return v && v.readyState >= 1 && v.duration > 0 && v.videoWidth > 0; })()",
+        timeout=20_000,
+    )
+    duration = page.evaluate("document.querySelector('.job-card video').duration")
+    assert duration > 0
