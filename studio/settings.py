@@ -300,6 +300,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Error pages and reports hide Krea tokens even with DEBUG on (see the module).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "studio.teams.error_reports.TokenSafeExceptionReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

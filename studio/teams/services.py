@@ -401,27 +401,31 @@ def ownership_transfer(*, by: Membership, to: Membership) -> Membership:
 
 
 @sensitive_variables("token", "plaintext")
-@transaction.atomic
 def team_token_set(*, by: Membership, token: str) -> Team:
     """Set or replace the team's Krea token (owners and admins); stored encrypted only."""
+    # `with`, not the @transaction.atomic decorator: the decorator's wrapper frame would
+    # hold the token in its arguments, outside @sensitive_variables' reach.
     _require_manager(by)
     plaintext = (token or "").strip()
     if len(plaintext) < 8 or any(c.isspace() for c in plaintext):
         raise TeamRuleError("That does not look like a Krea API token.")
-    team = _lock_team(by.team_id)
-    replacing = team.has_krea_token
-    team.krea_token_ciphertext = encrypt_token(plaintext)
-    team.krea_token_last4 = plaintext[-4:]
-    team.krea_token_updated_at = timezone.now()
-    team.save(update_fields=["krea_token_ciphertext", "krea_token_last4", "krea_token_updated_at"])
-    audit_record(
-        team=team,
-        action=Action.TOKEN_REPLACED if replacing else Action.TOKEN_SET,
-        actor=by.user,
-        summary=f"{by.user} {'replaced' if replacing else 'set'} the Krea token "
-        f"(ending in …{team.krea_token_last4}).",
-        details={"token_last4": team.krea_token_last4},
-    )
+    with transaction.atomic():
+        team = _lock_team(by.team_id)
+        replacing = team.has_krea_token
+        team.krea_token_ciphertext = encrypt_token(plaintext)
+        team.krea_token_last4 = plaintext[-4:]
+        team.krea_token_updated_at = timezone.now()
+        team.save(
+            update_fields=["krea_token_ciphertext", "krea_token_last4", "krea_token_updated_at"]
+        )
+        audit_record(
+            team=team,
+            action=Action.TOKEN_REPLACED if replacing else Action.TOKEN_SET,
+            actor=by.user,
+            summary=f"{by.user} {'replaced' if replacing else 'set'} the Krea token "
+            f"(ending in …{team.krea_token_last4}).",
+            details={"token_last4": team.krea_token_last4},
+        )
     by.team = team
     return team
 

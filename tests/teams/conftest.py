@@ -15,11 +15,14 @@ class KreaStub:
         self.requests: list[httpx.Request] = []
         self.status = 200
         self.error: Exception | None = None
+        self.answer: httpx.Response | None = None  # a canned response, instead of `status`
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         if self.error is not None:
             raise self.error
+        if self.answer is not None:
+            return self.answer
         if self.status == 200:
             return httpx.Response(200, json={"items": [], "next_cursor": None})
         return httpx.Response(self.status, json={"error": f"status {self.status}"})
