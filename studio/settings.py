@@ -242,6 +242,9 @@ if INVITATION_EXPIRY_DAYS < 1:
 # Demo account created by `make run` (manage.py seed_demo).
 DEMO_EMAIL = env.str("DEMO_EMAIL", default="demo@example.com")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="krea-studio-demo")
+# The demo team seed_demo creates, and the Krea token it stores for the simulator.
+DEMO_TEAM_NAME = env.str("DEMO_TEAM_NAME", default="Demo Studio")
+DEMO_KREA_TOKEN = _secret("DEMO_KREA_TOKEN", default="demo-token")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if "EMAIL_URL" in env:

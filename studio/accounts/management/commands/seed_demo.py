@@ -40,4 +40,25 @@ class Command(BaseCommand):
         self.seed_team(user)
 
     def seed_team(self, user) -> None:
-        """The demo team, with a token for the simulator (added by the teams app)."""
+        """The demo team, owned by the demo user, with a token for the simulator.
+
+        Created once: a team the demo user already owns (any name) is kept as it is,
+        so a token or name changed in the portal survives the next `make run`.
+        """
+        from studio.teams.models import Membership, Role
+        from studio.teams.services import team_create, team_token_set
+
+        membership = (
+            Membership.objects.filter(user=user, role=Role.OWNER)
+            .select_related("team")
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if membership is not None:
+            self.stdout.write(f"The demo team {membership.team.name} already exists.")
+            return
+        team = team_create(user=user, name=settings.DEMO_TEAM_NAME)
+        team_token_set(
+            by=Membership.objects.get(team=team, user=user), token=settings.DEMO_KREA_TOKEN
+        )
+        self.stdout.write(f"Created the demo team {team.name} with a Krea token for the simulator.")
