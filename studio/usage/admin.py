@@ -382,7 +382,9 @@ class TeamUsageAdminMixin:
         return team_period_usage(team).describe()
 
     def get_inlines(self, request: HttpRequest, obj):
-        return [*super().get_inlines(request, obj), TeamQuotaInline, MemberQuotaInline]
+        inlines = super().get_inlines(request, obj)
+        # Quotas name members, so they are set once the team exists.
+        return [*inlines, TeamQuotaInline, MemberQuotaInline] if obj else inlines
 
     def get_list_display(self, request: HttpRequest):
         return [*super().get_list_display(request), "usage_this_period"]
@@ -396,7 +398,8 @@ class TeamUsageAdminMixin:
 
 class UserUsageAdminMixin:
     def get_inlines(self, request: HttpRequest, obj):
-        return [*super().get_inlines(request, obj), UserQuotaInline]
+        inlines = super().get_inlines(request, obj)
+        return [*inlines, UserQuotaInline] if obj else inlines
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         if formset.model is Quota:

@@ -100,6 +100,25 @@ class Period(models.TextChoices):
     MONTH = "month", "Calendar month"
     NONE = "none", "No reset"
 
+    @property
+    def per(self) -> str:
+        """“per day”, “per week”, “per calendar month”, “with no reset”."""
+        return {"day": "per day", "week": "per week", "month": "per calendar month"}.get(
+            self.value, "with no reset"
+        )
+
+    @property
+    def current(self) -> str:
+        """The current period in words: “today”, “this week”, “this month”, “so far”."""
+        return {"day": "today", "week": "this week", "month": "this month"}.get(
+            self.value, "so far"
+        )
+
+
+def describe_limit(limit_cu: Decimal, period: str) -> str:
+    """“100 CU per week”, “20 CU with no reset”."""
+    return f"{format_cu(limit_cu)} CU {Period(period).per}"
+
 
 class Quota(models.Model):
     """A limit in CU per period, for a team (``user`` empty) or one member of it.
@@ -149,8 +168,14 @@ class Quota(models.Model):
         ]
 
     def __str__(self) -> str:
-        who = self.user or "the team"
-        return f"{format_cu(self.limit_cu)} CU per {self.get_period_display().lower()} for {who}"
+        return f"{self.describe_limit()} for {self.user or 'the team'}"
+
+    def describe_limit(self) -> str:
+        return describe_limit(self.limit_cu, self.period)
+
+    @property
+    def current_period(self) -> str:
+        return Period(self.period).current
 
     @property
     def is_team_quota(self) -> bool:

@@ -166,8 +166,8 @@ class TeamPeriodUsage:
         if self.status is None:
             return f"{format_cu(self.used)} CU this month (no team quota)"
         return (
-            f"{format_cu(self.used)} of {format_cu(self.status.limit)} CU "
-            f"({self.status.quota.get_period_display().lower()}, {self.status.describe_reset()})"
+            f"{format_cu(self.used)} of {self.status.quota.describe_limit()}, "
+            f"{self.status.describe_reset()}"
         )
 
 

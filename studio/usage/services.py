@@ -21,7 +21,7 @@ from studio.audit.services import audit_record
 from studio.generation.models import Job
 from studio.teams.models import Membership, Team
 
-from .models import EntryKind, Period, Quota, UsageEntry, format_cu
+from .models import EntryKind, Period, Quota, UsageEntry, describe_limit, format_cu
 from .periods import describe_until
 from .selectors import CENT, QuotaStatus, quota_status
 
@@ -224,9 +224,7 @@ def usage_adjust(
 
 
 def _describe(limit: Decimal, period: str) -> str:
-    if period == Period.NONE:
-        return f"{format_cu(limit)} CU with no reset"
-    return f"{format_cu(limit)} CU per {Period(period).label.lower()}"
+    return describe_limit(limit, period)
 
 
 def _whose(user) -> str:

@@ -35,17 +35,20 @@ def my_usage(request: HttpRequest) -> HttpResponse:
     """What you used and have left in this period, and your recent charges with their jobs."""
     membership, team = request.membership, request.team
     month = calendar_window(Period.MONTH, time_zone=team.time_zone)
-    return render(
-        request,
-        "usage/my_usage.html",
-        {
-            "membership": membership,
-            "allowance": selectors.allowance_for(membership=membership),
-            "used_this_month": selectors.cu_used(team=team, user=request.user, since=month.start),
-            "entries": selectors.member_recent_entries(team=team, user=request.user),
-            "holds": selectors.member_holds(team=team, user=request.user),
-        },
-    )
+    with timezone.override(team.time_zone):  # times shown in the zone quotas follow
+        return render(
+            request,
+            "usage/my_usage.html",
+            {
+                "membership": membership,
+                "allowance": selectors.allowance_for(membership=membership),
+                "used_this_month": selectors.cu_used(
+                    team=team, user=request.user, since=month.start
+                ),
+                "entries": selectors.member_recent_entries(team=team, user=request.user),
+                "holds": selectors.member_holds(team=team, user=request.user),
+            },
+        )
 
 
 @team_required(role=Role.ADMIN)
@@ -158,7 +161,11 @@ def _quota_forms(team: Team, *, bound: tuple[str, QuotaForm] | None = None):
     def form_for(prefix: str, quota: Quota | None, who: str) -> QuotaForm:
         if bound and bound[0] == prefix:
             return bound[1]
-        initial = {"limit_cu": quota.limit_cu, "period": quota.period} if quota else None
+        initial = (
+            {"limit_cu": format_cu(quota.limit_cu).replace(",", ""), "period": quota.period}
+            if quota
+            else None
+        )
         return QuotaForm(prefix=prefix, initial=initial, label_suffix_for=who)
 
     team_row = {
@@ -223,8 +230,7 @@ def quota_save(request: HttpRequest, membership_id: int | None = None) -> HttpRe
     )
     messages.success(
         request,
-        f"The quota for {who} is {format_cu(quota.limit_cu)} CU "
-        f"({quota.get_period_display().lower()}).",
+        f"The quota for {who} is {quota.describe_limit()}.",
     )
     return redirect("usage_quotas")
 

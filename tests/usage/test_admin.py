@@ -33,7 +33,8 @@ class _FormValues(HTMLParser):
                 self.values[name] = a.get("value") or ""
         elif tag == "select" and name:
             self._select = name
-            self.values.setdefault(name, "")
+            if "multiple" not in a:  # a multiple select with nothing chosen sends nothing
+                self.values.setdefault(name, "")
         elif tag == "option" and self._select and "selected" in a:
             self.values[self._select] = a.get("value") or ""
         elif tag == "textarea" and name:
@@ -65,12 +66,15 @@ def prefix_of(values, field_suffix):
     """The formset prefix whose rows carry ``field_suffix`` (e.g. ``user`` for member quotas)."""
     prefixes = {k.rsplit("-TOTAL_FORMS", 1)[0] for k in values if k.endswith("-TOTAL_FORMS")}
     for prefix in sorted(prefixes):
-        if f"{prefix}-__prefix__-{field_suffix}" in values:
+        quota_rows = f"{prefix}-__prefix__-limit_cu" in values
+        if quota_rows and f"{prefix}-__prefix__-{field_suffix}" in values:
             return prefix
     raise AssertionError(f"no inline with {field_suffix}: {sorted(prefixes)}")
 
 
-def test_an_admin_sets_a_member_quota_inline_on_the_team(admin_client, admin_user, team, member):
+def test_an_admin_sets_a_member_quota_inline_on_the_team(
+    admin_client, admin_user, team, owner, member
+):
     page = admin_client.get(team_url(team))
     assert page.status_code == 200
     assert b"member quotas" in page.content.lower()
@@ -86,7 +90,7 @@ def test_an_admin_sets_a_member_quota_inline_on_the_team(admin_client, admin_use
     )
     response = admin_client.post(team_url(team), data)
     assert response.status_code == 302, response.context and [
-        f.errors for f in response.context["inline_admin_formsets"]
+        f.formset.errors for f in response.context["inline_admin_formsets"]
     ]
     q = Quota.objects.get(team=team, user=member)
     assert (q.limit_cu, q.period) == (Decimal(10), Period.DAY)
@@ -95,7 +99,7 @@ def test_an_admin_sets_a_member_quota_inline_on_the_team(admin_client, admin_use
 
 
 def test_changing_and_resetting_inline_goes_through_the_services(
-    admin_client, admin_user, team, member
+    admin_client, admin_user, team, owner, member
 ):
     quota(team, None, limit=100, period=Period.MONTH)
     spend(team, member, 40)
@@ -116,7 +120,7 @@ def test_changing_and_resetting_inline_goes_through_the_services(
     assert actions == {AuditEntry.Action.QUOTA_CHANGED, AuditEntry.Action.QUOTA_RESET}
 
 
-def test_a_member_quota_for_a_stranger_is_refused(admin_client, team, outsider):
+def test_a_member_quota_for_a_stranger_is_refused(admin_client, team, owner, outsider):
     data = form_values(admin_client.get(team_url(team)))
     members = prefix_of(data, "user")
     data[f"{members}-TOTAL_FORMS"] = "1"
@@ -136,7 +140,7 @@ def test_the_team_list_shows_usage_this_period(admin_client, team, member, other
     quota(team, None, limit=100, period=Period.WEEK)
     spend(team, member, 12)
     page = admin_client.get(reverse("admin:teams_team_changelist")).content.decode()
-    assert "12 of 100 CU (week (from monday), resets in" in page
+    assert "12 of 100 CU per week, resets in" in page
     assert "0 CU this month (no team quota)" in page
 
 
@@ -220,3 +224,26 @@ def test_non_staff_cannot_reach_the_usage_admin(client, member):
     client.force_login(member)
     response = client.get(reverse("admin:usage_quota_changelist"))
     assert response.status_code == 302
+
+
+def test_a_users_quotas_are_inline_on_the_user(admin_client, admin_user, team, owner, member):
+    url = reverse("admin:accounts_user_change", args=[member.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200 and b"quotas (one per team)" in page.content.lower()
+    data = form_values(page)
+    prefix = prefix_of(data, "team")
+    data[f"{prefix}-TOTAL_FORMS"] = "1"
+    data.update(
+        {
+            f"{prefix}-0-team": str(team.pk),
+            f"{prefix}-0-limit_cu": "25",
+            f"{prefix}-0-period": Period.WEEK,
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context and [
+        f.formset.errors for f in response.context["inline_admin_formsets"]
+    ] + [response.context["adminform"].form.errors]
+    q = Quota.objects.get(team=team, user=member)
+    assert (q.limit_cu, q.period) == (25, Period.WEEK)
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.QUOTA_SET, actor=admin_user).exists()
