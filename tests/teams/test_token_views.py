@@ -149,3 +149,14 @@ def test_test_token_with_an_undecryptable_token_says_to_set_it_again(
     response = client.post(reverse("team_token_test"))
     assertContains(response, "cannot be decrypted")
     assert krea_stub.requests == []
+
+
+def test_the_generate_page_of_a_team_without_a_token_is_a_call_to_action(client, owner, member):
+    client.force_login(owner)
+    page = client.get(reverse("generate"))
+    assertContains(page, "has no Krea token yet")
+    assertContains(page, "Add the Krea token")
+    client.force_login(member)
+    page = client.get(reverse("generate"))
+    assertContains(page, "Only owners and admins can add it")
+    assertContains(page, owner.email)
