@@ -72,3 +72,11 @@ def test_a_bad_rate_stops_the_portal_from_starting(rate):
     )
     assert result.returncode != 0
     assert "API_THROTTLE_RATE" in result.stderr
+
+
+def test_anonymous_requests_count_per_address_whatever_x_forwarded_for_says(three_a_minute, client):
+    codes = [
+        client.get("/api/v1/schema/", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code
+        for i in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
