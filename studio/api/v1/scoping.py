@@ -16,6 +16,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from studio.api.models import ApiKey
+from studio.generation import selectors as generation_selectors
 from studio.generation.models import Job, Output
 from studio.teams.models import Membership, Role
 
@@ -50,13 +51,7 @@ def require_membership(request: Request) -> Membership:
 
 def team_jobs(request: Request) -> QuerySet[Job]:
     """The requesting member's team's jobs, newest first, with what the job JSON shows."""
-    membership = require_membership(request)
-    return (
-        Job.objects.filter(team_id=membership.team_id)
-        .select_related("created_by")
-        .prefetch_related("outputs")
-        .order_by("-created_at", "-id")
-    )
+    return generation_selectors.team_jobs(team=require_membership(request).team)
 
 
 def get_team_job(request: Request, job_id: UUID) -> Job:
@@ -69,10 +64,10 @@ def get_team_job(request: Request, job_id: UUID) -> Job:
 
 def get_team_output(request: Request, job_id: UUID, position: int) -> Output:
     """One file of one of the team's jobs, or 404."""
-    membership = require_membership(request)
+    team = require_membership(request).team
     output = (
-        Output.objects.filter(job__team_id=membership.team_id, job__uuid=job_id, position=position)
-        .select_related("job")
+        generation_selectors.team_outputs(team=team)
+        .filter(job__uuid=job_id, position=position)
         .first()
     )
     if output is None:

@@ -23,10 +23,9 @@ from rest_framework.views import APIView
 
 from krea_integration import catalogue
 from studio.api.exceptions import KreaTokenMissing
+from studio.generation import selectors as generation_selectors
 from studio.generation import services as generation
 from studio.generation.files import file_response
-from studio.generation.selectors import job_filter_q
-from studio.usage.pricing import job_estimate
 from studio.usage.selectors import allowance_for
 
 from . import schema  # noqa: F401  (registers the API key scheme with drf-spectacular)
@@ -97,10 +96,9 @@ class ModelDetailView(ApiView):
         },
     )
     def get(self, request: Request, model_id: str) -> Response:
-        try:
-            model = catalogue.load().get(model_id)
-        except catalogue.UnknownModel as exc:
-            raise NotFound(str(exc)) from None
+        model = generation_selectors.catalogue_model(model_id)
+        if model is None:
+            raise NotFound(f"Krea has no model {model_id!r} in this catalogue.")
         return Response(s.CatalogueModelSerializer(model).data)
 
 
@@ -123,14 +121,15 @@ class EstimateView(ApiView):
         prepared = generation.generation_prepare(
             model_id=body.validated_data["model"], params=body.validated_data["params"]
         )
-        estimate = job_estimate(prepared.model, prepared.params)
-        allowance = allowance_for(membership=membership)
+        figures = generation_selectors.generation_estimate(
+            membership=membership, model=prepared.model, params=prepared.params
+        )
         data = {
             "model": prepared.model.id,
-            "cu": estimate.cu,
-            "published": estimate.published,
-            "note": estimate.note,
-            "left": allowance.left,
+            "cu": figures.estimate.cu,
+            "published": figures.estimate.published,
+            "note": figures.estimate.note,
+            "left": figures.allowance.left,
         }
         return Response(s.EstimateSerializer(data).data)
 
@@ -151,7 +150,7 @@ class JobListView(mixins.ListModelMixin, generics.GenericAPIView):
         jobs = team_jobs(self.request)
         if "member" in filters:
             jobs = jobs.filter(created_by__email__iexact=filters.pop("member"))
-        return jobs.filter(job_filter_q(filters))
+        return jobs.filter(generation_selectors.job_filter_q(filters))
 
     @extend_schema(
         tags=[TAG_JOBS],
