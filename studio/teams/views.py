@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -80,7 +82,13 @@ def team_switch(request: HttpRequest, team_id: int) -> HttpResponse:
     if url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(next_url)
+        # Stay on the same kind of page, but not on an object of the team just left.
+        try:
+            match = resolve(urlsplit(next_url).path)
+        except Resolver404:
+            match = None
+        if match is not None and not match.kwargs:
+            return redirect(next_url)
     return redirect("team_home")
 
 

@@ -119,3 +119,13 @@ def test_the_last_owner_is_told_why_they_cannot_leave(client, owner, team):
 def test_team_pages_need_login(client, team):
     response = client.get(reverse("team_home"))
     assertRedirects(response, f"{reverse('login')}?next={reverse('team_home')}")
+
+
+def test_switch_does_not_return_to_an_object_of_the_team_left(client, owner, team, other_team):
+    MembershipFactory(team=other_team, user=owner)
+    client.force_login(owner)
+    member_page = reverse(
+        "team_member_remove", args=[Membership.objects.get(user=owner, team=team).pk]
+    )
+    response = client.post(reverse("team_switch", args=[other_team.pk]), {"next": member_page})
+    assertRedirects(response, reverse("team_home"))
