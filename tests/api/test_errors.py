@@ -137,3 +137,36 @@ def test_quota_exceeded_shape_from_the_service(team_with_token, client):
         )
     body = assert_json_error(response, 403, "quota_exceeded")
     assert body["needed"] == 7.5 and body["left"] == 1.25 and body["scope"] == "team"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"prompt": "a\x00b"}, {"prompt": "x", "styles": [{"id": "\x00", "strength": 1}]}, {"\x00": 1}],
+)
+def test_nul_characters_in_params_are_400(client, params):
+    response = client.post("/api/v1/jobs", {"model": FLUX, "params": params}, format="json")
+    body = assert_json_error(response, 400, "invalid")
+    assert list(body["fields"]) == ["params"]
+
+
+def test_nul_characters_in_the_model_and_filters_are_400(client):
+    response = client.post("/api/v1/estimate", {"model": "a\x00b"}, format="json")
+    assert list(assert_json_error(response, 400, "invalid")["fields"]) == ["model"]
+    body = assert_json_error(client.get("/api/v1/jobs?model=a%00b&member=a%00@b.c"), 400)
+    assert set(body["fields"]) == {"model", "member"}
+
+
+def test_an_output_position_out_of_range_is_404(client, make_job):
+    job = make_job(outputs=1)
+    for position in ("99999", "99999999999999999999999"):
+        response = client.get(f"/api/v1/jobs/{job.uuid}/outputs/{position}")
+        assert_json_error(response, 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=abc", "limit=-5", "limit=100000", "cursor=" + "x" * 5000, "status=&model="]
+)
+def test_odd_list_parameters_never_fail(client, query):
+    response = client.get(f"/api/v1/jobs?{query}")
+    assert response.status_code in (200, 400)
+    assert response["Content-Type"] == "application/json"

@@ -15,17 +15,20 @@ from studio.generation.models import Job, JobStatus, Output
 MAX_PARAMS_DEPTH = 16
 
 
-def _depth(value: Any) -> int:
-    """How deeply ``value`` nests lists and objects (without recursion)."""
-    deepest, stack = 0, [(value, 1)]
+def _depth_and_nul(value: Any) -> tuple[int, bool]:
+    """How deeply ``value`` nests lists and objects, and whether a string in it holds NUL."""
+    deepest, has_nul, stack = 0, False, [(value, 1)]
     while stack:
         item, level = stack.pop()
         deepest = max(deepest, level)
         if isinstance(item, dict):
+            has_nul = has_nul or any("\x00" in key for key in item)
             stack.extend((child, level + 1) for child in item.values())
         elif isinstance(item, list):
             stack.extend((child, level + 1) for child in item)
-    return deepest
+        elif isinstance(item, str):
+            has_nul = has_nul or "\x00" in item
+    return deepest, has_nul
 
 
 # Errors -------------------------------------------------------------------------------
@@ -117,10 +120,14 @@ class GenerationSerializer(serializers.Serializer):
     )
 
     def validate_params(self, value: dict[str, Any]) -> dict[str, Any]:
-        if _depth(value) > MAX_PARAMS_DEPTH:
+        depth, has_nul = _depth_and_nul(value)
+        if depth > MAX_PARAMS_DEPTH:
             raise serializers.ValidationError(
                 f"params nest more than {MAX_PARAMS_DEPTH} levels deep."
             )
+        if has_nul:
+            # PostgreSQL cannot store NUL in text or jsonb, and Krea has no use for it.
+            raise serializers.ValidationError("params must not contain NUL (\\u0000) characters.")
         return value
 
 
