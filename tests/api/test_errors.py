@@ -125,7 +125,10 @@ def test_a_wrong_method_is_405(client):
 def test_an_unknown_endpoint_is_404_json(client):
     assert_json_error(client.get("/api/v1/nothing-here"), 404, "not_found")
     assert_json_error(client.get("/api/v1/jobs/not-a-uuid"), 404, "not_found")
-    assert_json_error(client.get("/api/v1/jobs/"), 404, "not_found")
+    body = assert_json_error(client.get("/api/v1/jobs/"), 404, "not_found")
+    assert body["error"].endswith("no trailing slash: /api/v1/jobs")
+    assert_json_error(client.get("/api/v1/"), 404, "not_found")
+    assert_json_error(client.get("/api/v1/jobs/%s/cancel/" % ("0" * 32)), 404, "not_found")
 
 
 def test_quota_exceeded_shape_from_the_service(team_with_token, client):

@@ -10,7 +10,7 @@ import mimetypes
 from uuid import UUID
 
 from django.http import HttpResponse
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -312,4 +312,14 @@ class UsageView(ApiView):
 @authentication_classes([])
 @permission_classes([])
 def not_found(request: Request) -> Response:
+    path = request.path.rstrip("/")
+    if path != request.path:
+        try:
+            match = resolve(path)
+        except Resolver404:
+            match = None
+        if match and match.url_name != "not-found":
+            raise NotFound(
+                f"There is no such API endpoint; API paths have no trailing slash: {path}"
+            )
     raise NotFound("There is no such API endpoint; see /api/v1/docs/.")
