@@ -95,10 +95,23 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _help_text(schema: Mapping[str, Any], *, extra: str = "") -> str:
-    """The schema's description, then what the schema allows, in words."""
+# Krea describes few of its fields; for the common ones, the portal's own words.
+USUAL_HELP = {
+    "prompt": "What to make, in words.",
+    "negative_prompt": "What to keep out of the result.",
+    "seed": "The same seed with the same settings gives the same result.",
+    "width": "In pixels.",
+    "height": "In pixels.",
+    "aspect_ratio": "The shape of the result, width to height.",
+    "output_format": "The file format of the result.",
+    "styles": "Styles (LoRAs) by their ID, each with a strength.",
+}
+
+
+def _help_text(schema: Mapping[str, Any], *, name: str = "", extra: str = "") -> str:
+    """The schema's description (else the usual words for the field), then its limits."""
     parts = []
-    description = str(schema.get("description") or "").strip()
+    description = str(schema.get("description") or "").strip() or USUAL_HELP.get(name, "")
     if description:
         parts.append(description if description.endswith(".") else description + ".")
     if extra:
@@ -518,33 +531,44 @@ def schema_field(name: str, schema: Mapping[str, Any], *, required: bool) -> for
         # Without a default, make the member choose (or leave an optional one unset).
         blank = None if has_default else ("Choose…" if common["required"] else "Not set")
         return ChoiceField(
-            schema=schema, values=choices, blank=blank, help_text=_help_text(schema), **common
+            schema=schema,
+            values=choices,
+            blank=blank,
+            help_text=_help_text(schema, name=name),
+            **common,
         )
     if types - {"null"} == {"boolean"}:
-        return CheckboxField(schema=schema, label=label, help_text=_help_text(schema))
+        return CheckboxField(schema=schema, label=label, help_text=_help_text(schema, name=name))
     if types - {"null"} <= {"number", "integer"} and types - {"null"}:
-        return NumberField(schema=schema, help_text=_help_text(schema), **common)
+        return NumberField(schema=schema, help_text=_help_text(schema, name=name), **common)
     if types - {"null"} == {"string"}:
         if schema.get("format") == "uri":
             return URLTextField(
                 schema=schema,
-                help_text=_help_text(schema, extra="The URL of an image or video."),
+                help_text=_help_text(schema, name=name, extra="The URL of an image or video."),
                 **common,
             )
         return TextField(
-            schema=schema, textarea=_is_prompt(name, schema), help_text=_help_text(schema), **common
+            schema=schema,
+            textarea=_is_prompt(name, schema),
+            help_text=_help_text(schema, name=name),
+            **common,
         )
     if types == {"array"} and isinstance(schema.get("items"), Mapping):
         items = schema["items"]
         if _is_scalar(items) and _types(items) & {"string", "number", "integer"}:
             what = "URL" if items.get("format") == "uri" else "value"
             return LinesField(
-                schema=schema, help_text=_help_text(schema, extra=f"One {what} per line."), **common
+                schema=schema,
+                help_text=_help_text(schema, name=name, extra=f"One {what} per line."),
+                **common,
             )
         props = items.get("properties")
         if _types(items) == {"object"} and props and all(_is_scalar(p) for p in props.values()):
-            return RowsField(schema=schema, help_text=_help_text(schema), **common)
-    return JSONValueField(schema=schema, help_text=_help_text(schema, extra="As JSON."), **common)
+            return RowsField(schema=schema, help_text=_help_text(schema, name=name), **common)
+    return JSONValueField(
+        schema=schema, help_text=_help_text(schema, name=name, extra="As JSON."), **common
+    )
 
 
 # ------------------------------------------------------------------ the form

@@ -76,6 +76,8 @@ def test_every_field_has_a_label_and_help_text_from_the_schema():
     for name, field in form.fields.items():
         assert field.label, name
     assert form.fields["steps"].help_text == "From 1 to 100. Default: 25."
+    # Krea describes few fields: the usual ones get the portal's words, then the limits.
+    assert form.fields["prompt"].help_text == "What to make, in words. Up to 1800 characters."
     assert form.fields["styles"].help_text.startswith(
         "Styles (typically LoRAs) to use for the generation."
     )
