@@ -1,9 +1,10 @@
 """Handing an output file to a member: from local storage, or by a short-lived signed URL.
 
 Output files never have a public URL. The views check the team first; this module
-only turns a stored file into a response. Local files are streamed with HTTP
-range support (browsers seek in videos with ``Range`` requests); on S3 the member
-is redirected to a presigned URL that expires in minutes.
+only turns a stored file into a response. On S3 the member is redirected to a
+presigned URL that expires in minutes; from any other storage (local disk) the
+file is streamed with HTTP range support (browsers seek in videos with ``Range``
+requests), never by its storage URL.
 """
 
 from __future__ import annotations
@@ -27,23 +28,20 @@ CHUNK = 64 * 1024
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
 
-def _is_local(storage: Storage) -> bool:
-    return isinstance(storage, FileSystemStorage)
+def _is_s3(storage: Storage) -> bool:
+    if isinstance(storage, FileSystemStorage):
+        return False  # the usual case: do not import boto3 for it
+    from storages.backends.s3 import S3Storage
+
+    return isinstance(storage, S3Storage)
 
 
 def _signed_url(storage: Storage, name: str, *, content_type: str, disposition: str) -> str:
-    from storages.backends.s3 import S3Storage  # boto3 is imported only where S3 is used
-
-    if isinstance(storage, S3Storage):
-        return storage.url(
-            name,
-            parameters={
-                "ResponseContentType": content_type,
-                "ResponseContentDisposition": disposition,
-            },
-            expire=SIGNED_URL_SECONDS,
-        )
-    return storage.url(name)
+    return storage.url(
+        name,
+        parameters={"ResponseContentType": content_type, "ResponseContentDisposition": disposition},
+        expire=SIGNED_URL_SECONDS,
+    )
 
 
 def _read(handle, start: int, length: int) -> Iterator[bytes]:
@@ -69,7 +67,7 @@ def file_response(
 ) -> HttpResponse:
     """The stored ``file`` as a response: inline, or as a download when ``attachment``."""
     disposition = content_disposition_header(attachment, filename)
-    if not _is_local(file.storage):
+    if _is_s3(file.storage):
         url = _signed_url(
             file.storage, file.name, content_type=content_type, disposition=disposition
         )
