@@ -388,8 +388,12 @@ class RowsWidget(forms.Widget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        rows = context["widget"]["value"] or []
         visible = [p for p in self.parts if p.const is None]
+        texts = [p.name for p in visible if not p.is_number]
+        # Rows sent back empty are dropped, so each re-render adds one blank row, not more.
+        rows = [
+            r for r in context["widget"]["value"] or [] if not texts or any(r[t] for t in texts)
+        ]
         filled = len(rows)
         wanted = min(self.max_rows, max(filled + 1, 2))
         blank = {p.name: p.blank_value for p in visible}
@@ -445,7 +449,8 @@ class RowsField(SchemaField, forms.Field):
     def to_python(self, value):
         rows = []
         problems = []
-        for number, raw in enumerate(value or [], start=1):
+        number = 0  # counts the rows shown again (empty ones are not)
+        for raw in value or []:
             if not isinstance(raw, Mapping):
                 continue
             texts = [
@@ -455,6 +460,7 @@ class RowsField(SchemaField, forms.Field):
             ]
             if texts and not any(texts):
                 continue  # an empty row
+            number += 1
             item: dict[str, Any] = {}
             for part in self.parts:
                 if part.const is not None:

@@ -170,9 +170,34 @@ def test_styles_are_rows_of_id_and_strength_and_empty_rows_are_skipped():
     assert 'name="styles-0-strength"' in html and 'min="-2"' in html and 'max="2"' in html
 
 
+def test_a_form_shown_again_keeps_filled_rows_and_one_blank_row():
+    form = form_for(
+        FLUX,
+        {
+            "prompt": "a fox",
+            **{f"styles-{i}-id": "" for i in range(3)},
+            **{f"styles-{i}-strength": "1" for i in range(3)},
+            "styles-1-id": "kept-style",
+        },
+    )
+    html = str(form["styles"])
+    assert 'value="kept-style"' in html
+    assert html.count('name="styles-') == 2 * 2  # the filled row and one blank row
+
+
 def test_a_style_row_with_a_strength_that_is_not_a_number_says_which_row():
-    form = form_for(FLUX, {"prompt": "a fox", "styles-0-id": "s", "styles-0-strength": "lots"})
+    form = form_for(
+        FLUX,
+        {
+            "prompt": "a fox",
+            "styles-0-id": "",
+            "styles-0-strength": "1",
+            "styles-1-id": "s",
+            "styles-1-strength": "lots",
+        },
+    )
     assert not form.is_valid()
+    # Row 1: the empty row before it is not shown again, so this one will be the first.
     assert form.errors["styles"] == ["Row 1: strength must be a number."]
 
 
