@@ -14,7 +14,12 @@ User = get_user_model()
 
 
 def form(**overrides):
-    data = {"email": "New@Example.com", "name": "New Person", "password1": PASSWORD, "password2": PASSWORD}
+    data = {
+        "email": "New@Example.com",
+        "name": "New Person",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
     return {**data, **overrides}
 
 
@@ -29,7 +34,12 @@ def test_sign_up_logs_in_and_asks_to_create_a_team(client):
 
 def test_every_signup_field_has_a_visible_label(client):
     page = client.get(reverse("signup"))
-    for field_id, label in [("id_email", "Email address"), ("id_name", "Your name"), ("id_password1", "Password"), ("id_password2", "Password again")]:
+    for field_id, label in [
+        ("id_email", "Email address"),
+        ("id_name", "Your name"),
+        ("id_password1", "Password"),
+        ("id_password2", "Password again"),
+    ]:
         assertContains(page, f'<label for="{field_id}">{label}</label>', html=True)
 
 
@@ -66,7 +76,11 @@ def test_password_change(client):
     client.force_login(user)
     response = client.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "another-long-passphrase-7", "new_password2": "another-long-passphrase-7"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-passphrase-7",
+            "new_password2": "another-long-passphrase-7",
+        },
     )
     assertRedirects(response, reverse("password_change_done"))
     user.refresh_from_db()
