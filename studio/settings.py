@@ -217,6 +217,8 @@ KREA_TRANSPORT = None
 
 # Usage: the price of a model for which Krea publishes none (an admin can set one per model).
 USAGE_DEFAULT_PRICE_CU = env.float("USAGE_DEFAULT_PRICE_CU", default=10.0)
+if USAGE_DEFAULT_PRICE_CU < 0:
+    raise ImproperlyConfigured("USAGE_DEFAULT_PRICE_CU must be zero or more compute units.")
 
 # Login throttling (django-axes): an (email, client address) pair is locked after
 # AXES_FAILURE_LIMIT failed logins for AXES_COOLOFF_MINUTES. Behind reverse proxies,
