@@ -75,3 +75,29 @@ def test_fifty_simultaneous_submits_by_many_members_against_the_team_quota(team)
     assert outcomes.count("accepted") == 10
     assert Job.objects.filter(team=team).count() == 10
     assert UsageEntry.objects.filter(team=team).aggregate(total=Sum("cu"))["total"] == 30
+
+
+def test_racing_workers_charge_a_job_once(team, member):
+    from studio.usage.services import usage_charge, usage_release, usage_reserve
+
+    job = Job.objects.create(
+        team=team, created_by=member, model_id=FLUX, model_name="Flux", estimate_cu=Decimal(3)
+    )
+    usage_reserve(job=job)
+    start = threading.Barrier(10)
+
+    def finish(index: int) -> None:
+        try:
+            start.wait()
+            # The terminal state applied twice over: charges, and a late release among them.
+            (usage_release if index == 9 else usage_charge)(job=job)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        list(pool.map(finish, range(10)))
+
+    entries = UsageEntry.objects.filter(job=job)
+    assert entries.filter(kind=EntryKind.CHARGE).count() == 1
+    assert entries.filter(kind=EntryKind.RELEASE).count() == 1
+    assert entries.aggregate(total=Sum("cu"))["total"] == Decimal(3)
