@@ -13,7 +13,7 @@ import tempfile
 import time
 from collections import Counter
 
-from _setup import django_setup, demo_team
+from _setup import demo_team, django_setup
 
 
 def run(*, webhooks: bool, jobs: int, job_seconds: float) -> dict:
@@ -31,10 +31,16 @@ def run(*, webhooks: bool, jobs: int, job_seconds: float) -> dict:
     def deliver(url, body, headers):
         from urllib.parse import urlsplit
 
-        return client.post(urlsplit(url).path, data=body, content_type="application/json").status_code
+        return client.post(
+            urlsplit(url).path, data=body, content_type="application/json"
+        ).status_code
 
-    sim = Simulator(job_seconds={"image": job_seconds}, webhook_sender=deliver,
-                    public_base_url="http://krea.bench", concurrency_limit=jobs)
+    sim = Simulator(
+        job_seconds={"image": job_seconds},
+        webhook_sender=deliver,
+        public_base_url="http://krea.bench",
+        concurrency_limit=jobs,
+    )
     settings.KREA_API_BASE_URL = "http://krea.bench"
     settings.KREA_TRANSPORT = sim.transport()
     settings.PUBLIC_BASE_URL = "https://studio.bench" if webhooks else ""
@@ -51,7 +57,11 @@ def run(*, webhooks: bool, jobs: int, job_seconds: float) -> dict:
         ).pk
         for n in range(jobs)
     ]
-    while Job.objects.filter(pk__in=ids).exclude(status__in=["completed", "failed", "cancelled"]).exists():
+    while (
+        Job.objects.filter(pk__in=ids)
+        .exclude(status__in=["completed", "failed", "cancelled"])
+        .exists()
+    ):
         sim.tick()
         services.jobs_poll_due()
         time.sleep(0.1)
@@ -67,8 +77,7 @@ def run(*, webhooks: bool, jobs: int, job_seconds: float) -> dict:
         else:
             kinds["GET output file"] += 1
     latencies = [
-        (job.finished_at - job.created_at).total_seconds()
-        for job in Job.objects.filter(pk__in=ids)
+        (job.finished_at - job.created_at).total_seconds() for job in Job.objects.filter(pk__in=ids)
     ]
     return {
         "mode": "webhooks" if webhooks else "polling only",
@@ -85,16 +94,16 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=20)
     parser.add_argument("--job-seconds", type=float, default=6.0)
     args = parser.parse_args()
-    db = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False).name
-    django_setup(f"sqlite:///{db}")
+    django_setup(f"sqlite:///{tempfile.mkdtemp()}/krea-calls.sqlite3")
     print(f"Krea calls per job: {args.jobs} image jobs of {args.job_seconds:g} s each")
     for webhooks in (True, False):
         result = run(webhooks=webhooks, jobs=args.jobs, job_seconds=args.job_seconds)
         calls = ", ".join(f"{kind}: {n:.2f}" for kind, n in result["per_job"].items())
         print(
             f"  {result['mode']:<13} {result['total_per_job']:.2f} calls/job ({calls}); "
-            f"{result['completed']}/{args.jobs} completed; median {result['median_seconds_to_done']:.1f} s "
-            f"to done; {result['wall_seconds']:.1f} s wall"
+            f"{result['completed']}/{args.jobs} completed; "
+            f"median {result['median_seconds_to_done']:.1f} s to done; "
+            f"{result['wall_seconds']:.1f} s wall"
         )
 
 

@@ -25,17 +25,27 @@ def seed(membership, count: int) -> None:
         return
     now = timezone.now()
     batch = 5000
-    models = [("image/bfl/flux-1-dev", "Flux 1 Dev", "image"), ("video/google/veo-3.1", "Veo 3.1", "video")]
+    models = [
+        ("image/bfl/flux-1-dev", "Flux 1 Dev", "image"),
+        ("video/google/veo-3.1", "Veo 3.1", "video"),
+    ]
     for start in range(have, count, batch):
         jobs = []
         for n in range(start, min(start + batch, count)):
             model_id, name, group = models[n % 7 == 0]
             jobs.append(
                 Job(
-                    team=team, created_by=membership.user, model_id=model_id, model_name=name,
-                    group=group, params={"prompt": f"scene number {n}"}, prompt=f"scene number {n}",
+                    team=team,
+                    created_by=membership.user,
+                    model_id=model_id,
+                    model_name=name,
+                    group=group,
+                    params={"prompt": f"scene number {n}"},
+                    prompt=f"scene number {n}",
                     status=JobStatus.COMPLETED if n % 10 else JobStatus.FAILED,
-                    estimate_cu=3, charged_cu=3, krea_job_id=f"krea-{n}",
+                    estimate_cu=3,
+                    charged_cu=3,
+                    krea_job_id=f"krea-{n}",
                     created_at=now - timezone.timedelta(seconds=count - n),
                     finished_at=now - timezone.timedelta(seconds=count - n - 5),
                 )
@@ -43,9 +53,15 @@ def seed(membership, count: int) -> None:
         created = Job.objects.bulk_create(jobs)
         Output.objects.bulk_create(
             Output(
-                job=job, position=0, file=f"outputs/bench/{job.uuid}.png",
-                thumbnail=f"thumbnails/bench/{job.uuid}.jpg", mime_type="image/png",
-                size=123456, width=1024, height=1024, source_url="https://gen.krea.ai/x.png",
+                job=job,
+                position=0,
+                file=f"outputs/bench/{job.uuid}.png",
+                thumbnail=f"thumbnails/bench/{job.uuid}.jpg",
+                mime_type="image/png",
+                size=123456,
+                width=1024,
+                height=1024,
+                source_url="https://gen.krea.ai/x.png",
             )
             for job in created
             if job.status == JobStatus.COMPLETED
@@ -87,8 +103,10 @@ def main() -> None:
     started = time.perf_counter()
     seed(membership, args.jobs)
     total = Job.objects.filter(team=membership.team).count()
-    print(f"Pages with {total:,} jobs in the team ({connection.vendor}; seeding took "
-          f"{time.perf_counter() - started:.1f} s); {args.requests} requests each")
+    print(
+        f"Pages with {total:,} jobs in the team ({connection.vendor}; seeding took "
+        f"{time.perf_counter() - started:.1f} s); {args.requests} requests each"
+    )
     client = Client()
     client.force_login(membership.user)
     oldest = Job.objects.filter(team=membership.team).order_by("created_at").first()

@@ -40,7 +40,9 @@ def wrk(url: str, body: str, seconds: int, connections: int) -> float:
     )
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     for line in out.splitlines():
         if line.startswith("Requests/sec:"):
@@ -55,7 +57,9 @@ def python_load(url: str, body: str, seconds: int, connections: int) -> float:
     def worker(i: int) -> None:
         with httpx.Client(timeout=10) as client:
             while time.monotonic() < deadline:
-                response = client.post(url, content=body, headers={"Content-Type": "application/json"})
+                response = client.post(
+                    url, content=body, headers={"Content-Type": "application/json"}
+                )
                 if response.status_code < 300:
                     done[i] += 1
 
@@ -82,18 +86,35 @@ def main() -> None:
 
     membership = demo_team()
     job = Job.objects.create(
-        team=membership.team, created_by=membership.user, model_id="image/bfl/flux-1-dev",
-        model_name="Flux 1 Dev", group="image", params={"prompt": "bench"}, prompt="bench",
-        status=JobStatus.QUEUED, krea_job_id="krea-bench-job",
+        team=membership.team,
+        created_by=membership.user,
+        model_id="image/bfl/flux-1-dev",
+        model_name="Flux 1 Dev",
+        group="image",
+        params={"prompt": "bench"},
+        prompt="bench",
+        status=JobStatus.QUEUED,
+        krea_job_id="krea-bench-job",
     )
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = settings.CELERY_BROKER_URL.split("://")[0]
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "studio.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "studio.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -106,10 +127,17 @@ def main() -> None:
         body = json.dumps({"job_id": job.krea_job_id, "status": "completed"})
         load = wrk if shutil.which("wrk") else python_load
         hook = base + reverse("krea-webhook", args=[job.uuid, job.webhook_secret])
-        print(f"Webhook throughput: gunicorn x{args.workers} on {db}, broker {broker}, "
-              f"{args.connections} connections, {args.seconds} s each, load from {load.__name__}")
-        for label, url in [("no-op DRF POST (floor)", f"{base}/bench/noop/"), ("Krea webhook", hook)]:
-            print(f"  {label:<24}{load(url, body, args.seconds, args.connections):>10.0f} requests/s")
+        print(
+            f"Webhook throughput: gunicorn x{args.workers} on {db}, broker {broker}, "
+            f"{args.connections} connections, {args.seconds} s each, load from {load.__name__}"
+        )
+        for label, url in [
+            ("no-op DRF POST (floor)", f"{base}/bench/noop/"),
+            ("Krea webhook", hook),
+        ]:
+            print(
+                f"  {label:<24}{load(url, body, args.seconds, args.connections):>10.0f} requests/s"
+            )
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -7,7 +7,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = (ROOT / "studio" / "settings.py").read_text()
-READ = re.compile(r'(?:env\.\w+\(|_secret\(|_required\()\s*"([A-Z][A-Z0-9_]+)"|"([A-Z][A-Z0-9_]+)" in env')
+READ = re.compile(
+    r'(?:env\.\w+\(|_secret\(|_required\()\s*"([A-Z][A-Z0-9_]+)"|"([A-Z][A-Z0-9_]+)" in env'
+)
 VARIABLES = sorted({a or b for a, b in READ.findall(SETTINGS)})
 
 
