@@ -54,6 +54,7 @@ def seed(membership, count: int) -> None:
         Output.objects.bulk_create(
             Output(
                 job=job,
+                team=team,
                 position=0,
                 file=f"outputs/bench/{job.uuid}.png",
                 thumbnail=f"thumbnails/bench/{job.uuid}.jpg",
@@ -115,7 +116,7 @@ def main() -> None:
         ("jobs, first page", reverse("jobs")),
         ("jobs, state=failed", reverse("jobs") + "?status=failed"),
         ("jobs, prompt search", reverse("jobs") + "?q=number+99999"),
-        ("jobs, deep date filter", reverse("jobs") + f"?until={oldest.created_at.date()}"),
+        ("jobs, deep date filter", reverse("jobs") + f"?date_to={oldest.created_at.date()}"),
         ("gallery, first page", reverse("gallery")),
         ("job detail", reverse("job_detail", args=[oldest.uuid])),
     ]

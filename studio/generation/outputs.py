@@ -150,6 +150,7 @@ def outputs_store(*, job_id: int, transport: httpx.BaseTransport | None = None) 
             name = f"{job.uuid}-{position}"
             output = Output(
                 job=job,
+                team_id=job.team_id,
                 position=position,
                 mime_type=downloaded.mime_type,
                 size=downloaded.size,

@@ -152,7 +152,11 @@ def filter_choices(*, team: Team) -> dict[str, Any]:
     )
     models = {m.id: m.name for m in catalogue.load().models}
     for model_id, name in (
-        Job.objects.filter(team=team).values_list("model_id", "model_name").distinct()
+        Job.objects.filter(team=team)
+        .exclude(model_id__in=models)
+        .order_by()  # no default ordering: DISTINCT on the two columns, read from an index
+        .values_list("model_id", "model_name")
+        .distinct()
     ):
         models.setdefault(model_id, name)
     model_choices = sorted(models.items(), key=lambda item: (item[1].casefold(), item[0]))
@@ -173,7 +177,7 @@ def team_jobs(*, team: Team, filters: Mapping[str, Any] | None = None) -> QueryS
 def team_outputs(*, team: Team, filters: Mapping[str, Any] | None = None) -> QuerySet[Output]:
     """The team's output files, newest first, filtered by their jobs."""
     return (
-        Output.objects.filter(job__team=team)
+        Output.objects.filter(team=team)
         .filter(job_filter_q(filters or {}, prefix="job__"))
         .select_related("job", "job__created_by")
         .order_by("-created_at", "-id")

@@ -70,6 +70,7 @@ def make_job(team, member):
         for position in range(outputs):
             output = Output(
                 job=job,
+                team_id=job.team_id,
                 position=position,
                 mime_type="image/png",
                 size=11,

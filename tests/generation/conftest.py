@@ -72,6 +72,7 @@ def make_output():
     def _make(job: Job, *, position: int = 0, video: bool = False) -> Output:
         output = Output(
             job=job,
+            team_id=job.team_id,
             position=position,
             mime_type="video/mp4" if video else "image/png",
             width=64,

@@ -73,6 +73,7 @@ def _job_with_output(other_team, outsider):
     job = _job(other_team, outsider)
     Output.objects.create(
         job=job,
+        team_id=job.team_id,
         position=0,
         file="outputs/secret.png",
         mime_type="image/png",
