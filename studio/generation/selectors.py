@@ -10,7 +10,6 @@ import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from krea_integration import catalogue
 from studio.teams.models import Membership, Team
+from studio.usage.models import format_cu
 from studio.usage.pricing import Estimate, job_estimate
 from studio.usage.selectors import Allowance, allowance_for
 
@@ -31,19 +31,13 @@ PAGE_SIZE = 24
 # ------------------------------------------------------------------ the model picker
 
 
-def cu_text(value: Decimal | int | float) -> str:
-    """A CU figure as people read it: ``3``, ``1,375``, ``2.5``."""
-    text = f"{Decimal(value).quantize(Decimal('0.01')):,.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
 def model_price_label(model: catalogue.Model) -> str:
     """``"3 CU"``, ``"from 458 CU"`` (priced by parameters), or ``"price not published"``."""
     if model.price is None or not model.price.rows:
         return "price not published"
     cheapest = min(row.cu for row in model.price.rows)
     approximate = any(row.approximate for row in model.price.rows)
-    figure = f"{'~' if approximate else ''}{cu_text(cheapest)} CU"
+    figure = f"{'~' if approximate else ''}{format_cu(cheapest)} CU"
     return figure if model.price.is_flat else f"from {figure}"
 
 

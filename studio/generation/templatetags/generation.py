@@ -2,22 +2,13 @@
 
 import json
 from datetime import timedelta
-from decimal import Decimal
 
 from django import template
 
 from studio.generation.models import TERMINAL, JobStatus
-from studio.generation.selectors import cu_text, model_price_label
+from studio.generation.selectors import model_price_label
 
 register = template.Library()
-
-
-@register.filter
-def cu(value) -> str:
-    """``Decimal("916.00")`` → ``"916"``; empty for None."""
-    if value is None or value == "":
-        return ""
-    return cu_text(Decimal(str(value)))
 
 
 @register.filter
