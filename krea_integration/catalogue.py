@@ -296,7 +296,7 @@ class Training:
         """Every training model any shape accepts, in the spec's order."""
         seen: list[str] = []
         for shape in self.shapes:
-            for choice in _choices(shape.get("properties", {}).get("model", {})) or []:
+            for choice in schema_choices(shape.get("properties", {}).get("model", {})) or []:
                 if choice not in seen:
                     seen.append(choice)
         return seen
@@ -304,7 +304,7 @@ class Training:
     def schema_for(self, train_model: str) -> dict[str, Any]:
         """The body shape that accepts ``train_model`` (its form, its defaults)."""
         for shape in self.shapes:
-            if train_model in (_choices(shape.get("properties", {}).get("model", {})) or []):
+            if train_model in (schema_choices(shape.get("properties", {}).get("model", {})) or []):
                 return shape
         raise UnknownModel(train_model)
 
@@ -770,7 +770,7 @@ def _map_column(
 def _read_cells(cells: list[str], prop: Mapping[str, Any]) -> tuple[Measure, list[Any], int] | None:
     """Read a column's cells as values of a field: (measure, values, naturalness)."""
     types = _types(prop)
-    choices = _choices(prop)
+    choices = schema_choices(prop)
     lowered = [c.lower() for c in cells]
     real = [c for c in lowered if c not in _ANY]
     yes_no = bool(real) and all(c in _YES | _NO for c in real)
@@ -847,8 +847,11 @@ def _types(schema: Mapping[str, Any]) -> set[str]:
     return types
 
 
-def _choices(schema: Mapping[str, Any]) -> list[Any] | None:
-    """The values a (sub)schema allows when it is an enum, a const or a union of those."""
+def schema_choices(schema: Mapping[str, Any]) -> list[Any] | None:
+    """The values a (sub)schema allows when it is an enum, a const or a union of those.
+
+    ``None`` when it allows other values too. Used by forms built from schemas.
+    """
     if "enum" in schema:
         return list(schema["enum"])
     if "const" in schema:
@@ -858,7 +861,7 @@ def _choices(schema: Mapping[str, Any]) -> list[Any] | None:
         if subs:
             values: list[Any] = []
             for sub in subs:
-                sub_choices = _choices(sub) if isinstance(sub, Mapping) else None
+                sub_choices = schema_choices(sub) if isinstance(sub, Mapping) else None
                 if sub_choices is None:
                     return None
                 values.extend(v for v in sub_choices if v not in values)
@@ -1042,7 +1045,7 @@ def _sentence(kind: str, value: Any, instance: Any, error: ValidationError) -> s
 
 def _explain_alternatives(error: ValidationError, where: str, subject: str) -> list[ParamError]:
     """anyOf/oneOf: say which values are allowed, or explain the closest alternative."""
-    choices = _choices(error.schema)
+    choices = schema_choices(error.schema)
     if choices is not None:
         return [
             ParamError(
@@ -1077,7 +1080,7 @@ def _explain_alternatives(error: ValidationError, where: str, subject: str) -> l
     ):
         allowed: list[Any] = []
         for e in singles:
-            for v in _choices(e.schema) or []:
+            for v in schema_choices(e.schema) or []:
                 if v not in allowed:
                     allowed.append(v)
         first = singles[0]

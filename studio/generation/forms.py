@@ -24,7 +24,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from krea_integration.catalogue import Model, ParamError
+from krea_integration.catalogue import Model, ParamError, schema_choices
 
 from .models import JobStatus
 
@@ -40,32 +40,13 @@ def _types(schema: Mapping[str, Any]) -> set[str]:
     return set()
 
 
-def _choices(schema: Mapping[str, Any]) -> list[Any] | None:
-    """The values an enum, a const or a union of consts allows (nested unions flattened)."""
-    if "enum" in schema:
-        return list(schema["enum"])
-    if "const" in schema:
-        return [schema["const"]]
-    for key in ("anyOf", "oneOf"):
-        subs = schema.get(key)
-        if subs:
-            values: list[Any] = []
-            for sub in subs:
-                sub_values = _choices(sub) if isinstance(sub, Mapping) else None
-                if sub_values is None:
-                    return None
-                values.extend(v for v in sub_values if v not in values)
-            return values
-    return None
-
-
 def _is_number(schema: Mapping[str, Any]) -> bool:
-    return bool(_types(schema) & {"number", "integer"}) and _choices(schema) is None
+    return bool(_types(schema) & {"number", "integer"}) and schema_choices(schema) is None
 
 
 def _is_scalar(schema: Mapping[str, Any]) -> bool:
     types = _types(schema) - {"null"}
-    return _choices(schema) is not None or (
+    return schema_choices(schema) is not None or (
         len(types) == 1 and types <= {"string", "number", "integer", "boolean"}
     )
 
@@ -332,7 +313,7 @@ class RowPart:
 
     @property
     def const(self) -> Any:
-        choices = _choices(self.schema)
+        choices = schema_choices(self.schema)
         return choices[0] if choices and len(choices) == 1 else None
 
     @property
@@ -527,7 +508,7 @@ def schema_field(name: str, schema: Mapping[str, Any], *, required: bool) -> for
     label = field_label(name, schema)
     types = _types(schema)
     nullable = "null" in types
-    choices = _choices(schema)
+    choices = schema_choices(schema)
     common = {"label": label, "required": required and not nullable}
 
     if choices is not None and len([c for c in choices if c is not None]) == 1:
@@ -700,7 +681,7 @@ def generation_form_class(model: Model) -> type[GenerationForm]:
         field = schema_field(name, prop, required=name in required)
         if field is None:
             if name in required:
-                fixed[name] = _choices(prop)[0]
+                fixed[name] = schema_choices(prop)[0]
             continue
         fields[name] = field
     size = None
