@@ -9,6 +9,7 @@ requests), never by its storage URL.
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from collections.abc import Iterator
 
@@ -22,6 +23,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 
 SIGNED_URL_SECONDS = 300
 CHUNK = 64 * 1024
@@ -105,3 +107,15 @@ def file_response(
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def output_filename(output, *, thumbnail: bool = False) -> str:
+    """The name an output is saved under: ``flux-1a2b3c4d-1.png`` (model, job, position)."""
+    if thumbnail:
+        extension = "-thumbnail.jpg"
+    elif output.mime_type == "image/jpeg":
+        extension = ".jpg"
+    else:
+        extension = mimetypes.guess_extension(output.mime_type) or ""
+    stem = slugify(output.job.model_name) or "output"
+    return f"{stem}-{str(output.job.uuid)[:8]}-{output.position + 1}{extension}"

@@ -478,6 +478,11 @@ def jobs_poll_due(*, limit: int = 200) -> int:
     return len(due)
 
 
+def job_change_allowed(*, job: Job, membership: Membership) -> bool:
+    """Who may cancel or delete a job: the member who started it, or owners and admins."""
+    return job.created_by_id == membership.user_id or membership.can_manage
+
+
 def job_cancel(*, job: Job) -> None:
     """Cancel a job that has not finished: locally if still queued here, else on Krea."""
     with transaction.atomic():

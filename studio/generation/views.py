@@ -9,7 +9,6 @@ and file is reached through ``get_team_object_or_404``: another team's job is a
 
 from __future__ import annotations
 
-import mimetypes
 import re
 from typing import Any
 from uuid import UUID
@@ -21,7 +20,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -30,7 +28,7 @@ from studio.teams.scoping import get_team_object_or_404, team_required
 from studio.usage.services import QuotaExceeded
 
 from . import selectors, services
-from .files import file_response
+from .files import file_response, output_filename
 from .forms import GenerationForm, JobFilterForm, generation_form_class, initial_from_params
 from .models import Job, JobStatus, Output
 
@@ -43,11 +41,6 @@ _ASPECT = re.compile(r"(\d{1,5})x(\d{1,5})")
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
     """A redirect that htmx follows as a full page load."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
-def _may_change(request: HttpRequest, job: Job) -> bool:
-    """Members cancel and delete their own jobs; owners and admins anyone's."""
-    return job.created_by_id == request.user.pk or request.membership.can_manage
 
 
 # ------------------------------------------------------------------ generate
@@ -177,7 +170,7 @@ def _card_context(request: HttpRequest, job: Job, **extra: Any) -> dict[str, Any
         "previews": selectors.job_previews(job),
         "polling": not job.is_terminal or waiting_for_files,
         "waiting_for_files": waiting_for_files,
-        "may_change": _may_change(request, job),
+        "may_change": services.job_change_allowed(job=job, membership=request.membership),
         **extra,
     }
 
@@ -208,7 +201,7 @@ def job_detail(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
 @require_POST
 def job_cancel(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
     job = _team_job(request, job_uuid)
-    if not _may_change(request, job):
+    if not services.job_change_allowed(job=job, membership=request.membership):
         raise PermissionDenied("Only its author or the team's admins can cancel this job.")
     notice = ""
     try:
@@ -236,7 +229,7 @@ def job_cancel(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
 def job_delete(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
     """Delete a finished job and its files, after a confirmation page."""
     job = _team_job(request, job_uuid)
-    if not _may_change(request, job):
+    if not services.job_change_allowed(job=job, membership=request.membership):
         raise PermissionDenied("Only its author or the team's admins can delete this job.")
     if not job.is_terminal:
         messages.error(request, "Cancel this job before deleting it.")
@@ -329,24 +322,16 @@ def _team_output(request: HttpRequest, job_uuid: UUID, position: int) -> Output:
     )
 
 
-def _filename(output: Output, extension: str) -> str:
-    stem = slugify(output.job.model_name) or "output"
-    return f"{stem}-{str(output.job.uuid)[:8]}-{output.position + 1}{extension}"
-
-
 @team_required()
 @require_GET
 def output_file(request: HttpRequest, job_uuid: UUID, position: int) -> HttpResponse:
     """An output file, to members of the job's team only; ``?download=1`` saves it."""
     output = _team_output(request, job_uuid, position)
-    extension = mimetypes.guess_extension(output.mime_type) or ""
-    if output.mime_type == "image/jpeg":
-        extension = ".jpg"
     return file_response(
         request,
         output.file,
         content_type=output.mime_type,
-        filename=_filename(output, extension),
+        filename=output_filename(output),
         attachment=request.GET.get("download") == "1",
     )
 
@@ -361,5 +346,5 @@ def output_thumbnail(request: HttpRequest, job_uuid: UUID, position: int) -> Htt
         request,
         output.thumbnail,
         content_type="image/jpeg",
-        filename=_filename(output, "-thumbnail.jpg"),
+        filename=output_filename(output, thumbnail=True),
     )

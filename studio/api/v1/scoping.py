@@ -18,7 +18,8 @@ from rest_framework.request import Request
 from studio.api.models import ApiKey
 from studio.generation import selectors as generation_selectors
 from studio.generation.models import Job, Output
-from studio.teams.models import Membership, Role
+from studio.generation.services import job_change_allowed
+from studio.teams.models import Membership
 
 NO_TEAM = "You are not a member of any team yet: create or join one in the portal first."
 JOB_NOT_FOUND = "There is no job with this id in your team."
@@ -78,7 +79,7 @@ def get_team_output(request: Request, job_id: UUID, position: int) -> Output:
 def require_job_control(request: Request, job: Job) -> None:
     """Cancelling or deleting a job: its creator, or the team's owners and admins (else 403)."""
     membership = require_membership(request)
-    if job.created_by_id == membership.user_id or membership.has_role(Role.ADMIN):
+    if job_change_allowed(job=job, membership=membership):
         return
     raise PermissionDenied(
         "Only the member who started this job, or the team's owners and admins, may change it."

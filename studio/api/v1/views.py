@@ -6,12 +6,10 @@ turned into JSON by ``studio.api.exceptions.api_exception_handler``.
 
 from __future__ import annotations
 
-import mimetypes
 from uuid import UUID
 
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve, reverse
-from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, status
@@ -25,7 +23,7 @@ from krea_integration import catalogue
 from studio.api.exceptions import KreaTokenMissing
 from studio.generation import selectors as generation_selectors
 from studio.generation import services as generation
-from studio.generation.files import file_response
+from studio.generation.files import file_response, output_filename
 from studio.usage.selectors import allowance_for
 
 from . import schema  # noqa: F401  (registers the API key scheme with drf-spectacular)
@@ -279,14 +277,11 @@ class JobOutputView(ApiView):
     def get(self, request: Request, job_id: UUID, position: int) -> HttpResponse:
         """The file a completed job produced (an image or a video); Range requests work."""
         output = get_team_output(request, job_id, position)
-        extension = ".jpg" if output.mime_type == "image/jpeg" else ""
-        extension = extension or mimetypes.guess_extension(output.mime_type) or ""
-        stem = slugify(output.job.model_name) or "output"
         return file_response(
             request._request,
             output.file,
             content_type=output.mime_type,
-            filename=f"{stem}-{str(output.job.uuid)[:8]}-{output.position + 1}{extension}",
+            filename=output_filename(output),
             attachment=request.query_params.get("download") == "1",
         )
 
