@@ -106,6 +106,9 @@ class Job(models.Model):
     dispatch_attempts = models.PositiveIntegerField(default=0)
     not_before = models.DateTimeField(null=True, blank=True)
     next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    cancel_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="A member asked to cancel; the portal is telling Krea."
+    )
     poll_count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -126,6 +129,10 @@ class Job(models.Model):
     @property
     def is_cancellable(self) -> bool:
         return self.status in CANCELLABLE
+
+    @property
+    def is_cancelling(self) -> bool:
+        return self.cancel_requested_at is not None and not self.is_terminal
 
     @property
     def elapsed(self):

@@ -483,8 +483,13 @@ def job_change_allowed(*, job: Job, membership: Membership) -> bool:
     return job.created_by_id == membership.user_id or membership.can_manage
 
 
-def job_cancel(*, job: Job) -> None:
-    """Cancel a job that has not finished: locally if still queued here, else on Krea."""
+def job_cancel(*, job: Job) -> Job:
+    """Cancel a job that has not finished.
+
+    A job still in the portal's queue is cancelled at once. One already at Krea is
+    marked as being cancelled and a task asks Krea (``DELETE /jobs/{id}``), so no
+    one waits on Krea in a request. Asking twice changes nothing. Returns the job.
+    """
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         if not job.is_cancellable:
@@ -494,28 +499,48 @@ def job_cancel(*, job: Job) -> None:
             job.finished_at = timezone.now()
             job.save(update_fields=["status", "finished_at"])
             _after_transition(job)
-            return
+            return job
+        if job.cancel_requested_at is None:
+            job.cancel_requested_at = timezone.now()
+            job.save(update_fields=["cancel_requested_at"])
+            job_pk = job.pk
+            transaction.on_commit(lambda: _enqueue_cancel(job_pk))
+    return job
+
+
+def _enqueue_cancel(job_id: int) -> None:
+    from .tasks import cancel_job
+
+    cancel_job.delay(job_id)
+
+
+def job_cancel_on_krea(*, job_id: int) -> None:
+    """Ask Krea to cancel a job the portal was asked to cancel, then settle its state."""
+    job = Job.objects.select_related("team").filter(pk=job_id).first()
+    if job is None or job.is_terminal or not job.krea_job_id:
+        return
     try:
         with team_krea_client(team=job.team) as client:
             client.delete_job(job.krea_job_id)
     except krea_errors.NotFound:
         pass  # Krea forgot it or it just ended; the refresh below settles which
     job_refresh(job_id=job.pk)
-    job.refresh_from_db()
-    if not job.is_terminal:
-        # Krea accepted the cancel but still reports a live state: trust the DELETE.
-        _apply_state(
-            job,
-            krea_types.Job.from_json(
-                {
-                    "job_id": job.krea_job_id,
-                    "status": "cancelled",
-                    "created_at": job.created_at.isoformat(),
-                    "completed_at": None,
-                    "result": None,
-                }
-            ),
-        )
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        if not job.is_terminal:
+            # Krea accepted the DELETE but still reports a live state: trust the DELETE.
+            _apply_state(
+                job,
+                krea_types.Job.from_json(
+                    {
+                        "job_id": job.krea_job_id,
+                        "status": "cancelled",
+                        "created_at": job.created_at.isoformat(),
+                        "completed_at": None,
+                        "result": None,
+                    }
+                ),
+            )
 
 
 class JobNotCancellable(Exception):

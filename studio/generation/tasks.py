@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from krea_integration.errors import KreaError
+
 from . import outputs, services
 
 
@@ -27,6 +29,18 @@ def send_job(job_id: int) -> None:
 def refresh_job(job_id: int) -> None:
     """Confirm a job's state with GET /jobs/{id} (after a webhook, or when a poll is due)."""
     services.job_refresh(job_id=job_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(KreaError,),
+    max_retries=5,
+    retry_backoff=2,
+    ignore_result=True,
+)
+def cancel_job(job_id: int) -> None:
+    """DELETE the job on Krea (safe to repeat), then record its final state."""
+    services.job_cancel_on_krea(job_id=job_id)
 
 
 @shared_task(acks_late=True, max_retries=3, retry_backoff=5, ignore_result=True)

@@ -23,7 +23,6 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from krea_integration import errors as krea_errors
 from studio.teams.scoping import get_team_object_or_404, team_required
 from studio.usage.services import QuotaExceeded
 
@@ -205,11 +204,9 @@ def job_cancel(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
         raise PermissionDenied("Only its author or the team's admins can cancel this job.")
     notice = ""
     try:
-        services.job_cancel(job=job)
+        job = services.job_cancel(job=job)
     except services.JobNotCancellable as exc:
         notice = str(exc)
-    except krea_errors.KreaError:
-        notice = "Krea could not be reached to cancel this job. Try again in a moment."
     if request.htmx:
         job = _team_job(request, job_uuid)
         return render(
@@ -219,6 +216,8 @@ def job_cancel(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
         )
     if notice:
         messages.error(request, notice)
+    elif job.is_cancelling:
+        messages.success(request, "Cancelling the job at Krea; nothing is charged for it.")
     else:
         messages.success(request, "The job is cancelled; nothing is charged for it.")
     return redirect("job_detail", job_uuid=job.uuid)

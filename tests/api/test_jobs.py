@@ -293,12 +293,17 @@ def test_a_missing_output_is_404_json_even_for_an_image_client(make_job, member,
 # Cancel and delete --------------------------------------------------------------------
 
 
-def test_cancel_a_running_job(krea, submit, api_as, member):
+def test_cancel_a_running_job(krea, submit, api_as, member, django_capture_on_commit_callbacks):
     job = submit().json()
-    response = api_as(member).post(f"/api/v1/jobs/{job['id']}/cancel")
-    assert response.status_code == 200, response.json()
-    assert response.json()["status"] == "cancelled"
+    client = api_as(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/v1/jobs/{job['id']}/cancel")
+    assert response.status_code == 202, response.json()
+    assert response.json()["cancel_requested"] is True
     assert [r for r in krea.requests if r.method == "DELETE"]
+    after = client.get(f"/api/v1/jobs/{job['id']}").json()
+    assert after["status"] == "cancelled"
+    assert after["cancel_requested"] is False
 
 
 def test_cancel_a_finished_job_is_409(make_job, member, api_as):

@@ -349,12 +349,20 @@ def test_dispatch_is_round_robin_across_members(team_with_token, owner, member, 
         assert services.team_dispatch(team_id=team_with_token.pk) == []
 
 
-def test_cancelling_a_running_job_deletes_it_on_krea_and_releases(krea, submit):
+def test_cancelling_a_running_job_deletes_it_on_krea_in_a_task_and_releases(
+    krea, submit, django_capture_on_commit_callbacks
+):
     job = submit()
-    services.job_cancel(job=job)
+    with django_capture_on_commit_callbacks() as enqueued:
+        job = services.job_cancel(job=job)
+    assert job.is_cancelling and job.status != JobStatus.CANCELLED
+    assert not any(r.method == "DELETE" for r in krea.requests), "no Krea call in the request"
+    services.job_cancel(job=job)  # asking twice changes nothing
+    for callback in enqueued:
+        callback()
     job.refresh_from_db()
     assert job.status == JobStatus.CANCELLED
-    assert any(r.method == "DELETE" and r.path == f"/jobs/{job.krea_job_id}" for r in krea.requests)
+    assert [r.path for r in krea.requests if r.method == "DELETE"] == [f"/jobs/{job.krea_job_id}"]
     assert UsageEntry.objects.filter(job=job).aggregate(total=Sum("cu"))["total"] == 0
     with pytest.raises(services.JobNotCancellable):
         services.job_cancel(job=job)

@@ -177,6 +177,9 @@ class JobSerializer(serializers.ModelSerializer):
         source="created_by.email", allow_null=True, help_text="The member who started the job."
     )
     outputs = OutputSerializer(many=True)
+    cancel_requested = serializers.BooleanField(
+        source="is_cancelling", help_text="Cancelling at Krea; the job will end as cancelled."
+    )
 
     class Meta:
         model = Job
@@ -188,6 +191,7 @@ class JobSerializer(serializers.ModelSerializer):
             "status_text",
             "error",
             "needs_attention",
+            "cancel_requested",
             "params",
             "estimate_cu",
             "charged_cu",

@@ -240,18 +240,22 @@ class JobCancelView(ApiView):
             **NOT_FOUND,
             **_errors(
                 (409, s.ErrorSerializer, "The job has finished or is being sent to Krea."),
-                (502, s.ErrorSerializer, "Krea could not be reached; try again."),
             ),
             **COMMON_ERRORS,
         },
     )
     def post(self, request: Request, job_id: UUID) -> Response:
-        """Cancel a job that has not finished; nothing is charged for it."""
+        """Cancel a job that has not finished; nothing is charged for it.
+
+        A job still in the portal's queue is cancelled at once (200). One already at
+        Krea is being cancelled (202, ``cancel_requested``): poll the job for its end.
+        """
         job = get_team_job(request, job_id)
         require_job_control(request, job)
         generation.job_cancel(job=job)
         job = get_team_job(request, job_id)
-        return Response(s.JobSerializer(job, context={"request": request}).data)
+        data = s.JobSerializer(job, context={"request": request}).data
+        return Response(data, status=202 if job.is_cancelling else 200)
 
 
 class JobOutputView(ApiView):
