@@ -1,4 +1,5 @@
 # syntax=docker/dockerfile:1
+# The health check names the first of ALLOWED_HOSTS, which production requires.
 # Krea Studio: one image for web, worker and beat (compose.yaml picks the command).
 
 FROM python:3.11-slim AS build
@@ -29,5 +30,5 @@ RUN mkdir -p /app/var && chown studio:studio /app/var
 USER studio
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD curl -fsS "http://127.0.0.1:${PORT}/healthz" || exit 1
+    CMD curl -fsS -H "Host: ${ALLOWED_HOSTS%%,*}" "http://127.0.0.1:${PORT}/healthz" || exit 1
 CMD ["sh", "-c", "exec gunicorn studio.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile - --forwarded-allow-ips='*'"]
