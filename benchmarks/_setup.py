@@ -12,6 +12,8 @@ def django_setup(default_db: str) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
     os.environ.setdefault("DATABASE_URL", default_db)
+    # As in production: persistent database connections.
+    os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")
     import django
 
     django.setup()

@@ -2,7 +2,12 @@
 
 from django.urls import path
 from django.views.generic import TemplateView
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+    throttle_classes,
+)
 from rest_framework.response import Response
 
 from studio.urls import urlpatterns as studio_urlpatterns
@@ -11,6 +16,7 @@ from studio.urls import urlpatterns as studio_urlpatterns
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([])
+@throttle_classes([])  # like the webhook endpoint: Krea's callbacks are not rate-limited
 def noop(request):
     return Response({"received": True}, status=202)
 

@@ -98,6 +98,8 @@ def main() -> None:
     )
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = settings.CELERY_BROKER_URL.split("://")[0]
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    conn_age = settings.DATABASES["default"]["CONN_MAX_AGE"]
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
@@ -128,7 +130,8 @@ def main() -> None:
         load = wrk if shutil.which("wrk") else python_load
         hook = base + reverse("krea-webhook", args=[job.uuid, job.webhook_secret])
         print(
-            f"Webhook throughput: gunicorn x{args.workers} on {db}, broker {broker}, "
+            f"Webhook throughput: gunicorn x{args.workers} on {db} (CONN_MAX_AGE={conn_age}), "
+            f"broker {broker}, cache {cache}, "
             f"{args.connections} connections, {args.seconds} s each, load from {load.__name__}"
         )
         for label, url in [
@@ -141,6 +144,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        from studio.celery import app as celery_app
+
+        dropped = celery_app.control.purge()  # the confirmations the load enqueued
+        print(f"  (dropped {dropped} queued confirmation tasks)")
 
 
 if __name__ == "__main__":

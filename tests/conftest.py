@@ -82,6 +82,16 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttle counters and webhook de-duplication live in the cache; each test starts clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_a_temporary_folder(settings, tmp_path_factory):
     """Files the tests store (outputs, thumbnails) never land in the project's var/."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -21,6 +21,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -54,6 +55,8 @@ TIMED_OUT = "Krea did not finish this job within its time limit."
 # Krea times jobs out after 2 hours for external providers; past that (and a margin)
 # a job that still looks alive here is reconciled.
 KREA_MAX_JOB_AGE = timedelta(hours=2, minutes=10)
+# Seconds during which repeated webhooks of one job share one confirmation.
+WEBHOOK_REFRESH_WINDOW = 2
 # A job claimed for sending whose send task never started (lost message).
 STALE_CLAIM = timedelta(minutes=5)
 
@@ -425,8 +428,10 @@ def webhook_accept(*, job_uuid: UUID, secret: str, payload: Any) -> bool:
     hinted_id = payload.get("job_id") if isinstance(payload, Mapping) else None
     if not job.krea_job_id and isinstance(hinted_id, str) and hinted_id:
         Job.objects.filter(pk=job.pk, krea_job_id="").update(krea_job_id=hinted_id[:100])
-    job_pk = job.pk
-    transaction.on_commit(lambda: _enqueue_refresh(job_pk))
+    # A burst of copies of one webhook needs one confirmation, not one GET to Krea each.
+    if cache.add(f"krea-webhook-refresh:{job.pk}", True, timeout=WEBHOOK_REFRESH_WINDOW):
+        job_pk = job.pk
+        transaction.on_commit(lambda: _enqueue_refresh(job_pk))
     return True
 
 

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -12,14 +11,6 @@ from studio.api.services import api_key_create
 from studio.generation.models import Job, JobStatus, Output
 
 FLUX = "image/bfl/flux-1-dev"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Throttle counters live in the cache; each test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -435,3 +435,18 @@ def test_a_result_on_a_foreign_host_is_not_downloaded(krea, submit, advance, pub
     assert outputs_store(job_id=job.pk) == 0
     job.refresh_from_db()
     assert "not an allowed download host" in job.error
+
+
+def test_a_burst_of_webhook_copies_costs_one_confirmation_at_krea(
+    krea, submit, public_url, client, django_capture_on_commit_callbacks
+):
+    job = submit()
+    url = f"/api/webhooks/krea/{job.uuid}/{job.webhook_secret}/"
+    body = {"job_id": job.krea_job_id, "status": "completed"}  # a hint, not yet true
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(50):
+            assert client.post(url, body, content_type="application/json").status_code == 202
+    gets = [r for r in krea.requests if r.method == "GET" and r.path == f"/jobs/{job.krea_job_id}"]
+    assert len(gets) == 1
+    job.refresh_from_db()
+    assert job.status != JobStatus.COMPLETED  # Krea's answer, not the payload, decides
