@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('generation', '0002_output_team_and_list_indexes'),
+        ("generation", "0002_output_team_and_list_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='cancel_requested_at',
-            field=models.DateTimeField(blank=True, help_text='A member asked to cancel; the portal is telling Krea.', null=True),
+            model_name="job",
+            name="cancel_requested_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="A member asked to cancel; the portal is telling Krea.",
+                null=True,
+            ),
         ),
     ]
