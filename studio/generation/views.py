@@ -278,34 +278,44 @@ def _next_url(url_name: str, form: JobFilterForm, page: selectors.Page) -> str:
     return f"{reverse(url_name)}?{form.query_string(cursor=page.next_cursor)}"
 
 
+def _listing(
+    request: HttpRequest, *, name: str, queryset, template: str, part: str
+) -> HttpResponse:
+    """A filtered, keyset-paged list page; htmx gets the next page or the new results only."""
+    form = _filter_form(request)
+    page = selectors.keyset_page(queryset(form.filters()), cursor=request.GET.get("cursor", ""))
+    context = {"form": form, "page": page, "next_url": _next_url(name, form, page)}
+    if request.htmx and request.htmx.target == f"{part}-more":
+        return render(request, f"{template}#{part}-page", context)
+    if request.htmx and request.htmx.target == f"{part}-results":
+        return render(request, f"{template}#{part}-results", context)
+    return render(request, template, context)
+
+
 @team_required()
 @require_GET
 def jobs(request: HttpRequest) -> HttpResponse:
     """All of the team's jobs, newest first, filtered; "Load more" pages by keyset."""
-    form = _filter_form(request)
-    queryset = selectors.team_jobs(team=request.team, filters=form.filters())
-    page = selectors.keyset_page(queryset, cursor=request.GET.get("cursor", ""))
-    context = {"form": form, "page": page, "next_url": _next_url("jobs", form, page)}
-    if request.htmx and request.htmx.target == "job-more":
-        return render(request, "generation/jobs.html#job-page", context)
-    if request.htmx and request.htmx.target == "job-results":
-        return render(request, "generation/jobs.html#job-results", context)
-    return render(request, "generation/jobs.html", context)
+    return _listing(
+        request,
+        name="jobs",
+        queryset=lambda filters: selectors.team_jobs(team=request.team, filters=filters),
+        template="generation/jobs.html",
+        part="job",
+    )
 
 
 @team_required()
 @require_GET
 def gallery(request: HttpRequest) -> HttpResponse:
     """The team's output files as a grid, with the Jobs page's filters."""
-    form = _filter_form(request)
-    queryset = selectors.team_outputs(team=request.team, filters=form.filters())
-    page = selectors.keyset_page(queryset, cursor=request.GET.get("cursor", ""))
-    context = {"form": form, "page": page, "next_url": _next_url("gallery", form, page)}
-    if request.htmx and request.htmx.target == "gallery-more":
-        return render(request, "generation/gallery.html#gallery-page", context)
-    if request.htmx and request.htmx.target == "gallery-results":
-        return render(request, "generation/gallery.html#gallery-results", context)
-    return render(request, "generation/gallery.html", context)
+    return _listing(
+        request,
+        name="gallery",
+        queryset=lambda filters: selectors.team_outputs(team=request.team, filters=filters),
+        template="generation/gallery.html",
+        part="gallery",
+    )
 
 
 # ------------------------------------------------------------------ files
