@@ -23,7 +23,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from studio.teams.scoping import get_team_object_or_404, team_required
+from studio.teams.scoping import get_team_object_or_404, team_required, token_missing_response
 from studio.usage.services import QuotaExceeded
 
 from . import selectors, services
@@ -244,11 +244,13 @@ def job_delete(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
     return _redirect(request, reverse("jobs"))
 
 
-@team_required(needs_token=True)
+@team_required()
 @require_POST
 def job_run_again(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
     """Submit the same model with the same parameters again, as a new job."""
     job = _team_job(request, job_uuid)
+    if not request.team.has_krea_token:
+        return token_missing_response(request)
     try:
         new_job = services.generation_submit(
             membership=request.membership, model_id=job.model_id, params=job.params

@@ -88,14 +88,21 @@ def team_required(
                     f"This page is for the team's {Role(role).label.lower()}s and above."
                 )
             if needs_token and not membership.team.has_krea_token:
-                return render(
-                    request, "teams/token_missing.html", {"membership": membership}, status=200
-                )
+                return token_missing_response(request)
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def token_missing_response(request: HttpRequest) -> HttpResponse:
+    """The "this team has no Krea token yet" page, with what to do about it.
+
+    A view that names an object in its URL looks the object up first (another
+    team's id must answer 404) and then returns this when the team has no token.
+    """
+    return render(request, "teams/token_missing.html", {"membership": request.membership})
 
 
 def team_queryset(request: HttpRequest, model_or_qs: type[M] | QuerySet[M], *, team_field="team"):
