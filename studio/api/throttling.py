@@ -6,6 +6,8 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from studio.accounts.throttling import client_ip
+
 from .models import ApiKey
 
 
@@ -23,6 +25,10 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         # Read at each request rather than at import, so a changed setting applies.
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request: Request) -> str:
+        """The client's address by the same rule as the login lockout (TRUSTED_PROXY_COUNT)."""
+        return client_ip(request._request)
 
     def get_cache_key(self, request: Request, view) -> str:
         if isinstance(request.auth, ApiKey):
