@@ -2,6 +2,8 @@
 # Needs only Python 3.11+ and make: the first run bootstraps uv and the locked dependencies.
 
 PYTHON ?= python3
+# pytest-xdist workers: one per core by default; each has its own test database.
+TEST_WORKERS ?= auto
 UV_VERSION := 0.13.8
 UV := .uv/bin/uv
 VENV := .venv
@@ -14,7 +16,7 @@ run: $(VENV)/.installed
 	bin/run
 
 test: $(VENV)/.installed
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -35,6 +35,11 @@ def _missing_service(item) -> str | None:
     return None
 
 
+def pytest_configure(config) -> None:
+    # Tests create hundreds of users: a deliberately slow hasher would dominate the suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_report_header(config) -> list[str]:
     db = settings.DATABASES["default"]
     return [
