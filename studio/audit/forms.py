@@ -1,5 +1,7 @@
 from django import forms
 
+from studio.date_filters import DayField
+
 from .models import AuditEntry
 
 
@@ -10,12 +12,8 @@ class AuditFilterForm(forms.Form):
         required=False,
     )
     person = forms.CharField(label="Person (email contains)", max_length=254, required=False)
-    since = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = DayField(label="From", required=False)
+    until = DayField(label="Until", required=False)
 
     def clean(self):
         cleaned = super().clean()

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from krea_integration.catalogue import Model, ParamError, schema_choices
+from studio.date_filters import DayField
 
 from .models import JobStatus
 
@@ -719,12 +720,8 @@ class JobFilterForm(forms.Form):
     status = forms.ChoiceField(label="State", required=False)
     model = forms.ChoiceField(label="Model", required=False)
     member = forms.TypedChoiceField(label="Member", required=False, coerce=int, empty_value=None)
-    date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = DayField(label="From", required=False)
+    date_to = DayField(label="To", required=False)
 
     def __init__(self, *args, models: Sequence[tuple[str, str]], members: Sequence[Any], **kwargs):
         super().__init__(*args, **kwargs)

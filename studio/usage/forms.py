@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django import forms
 
+from studio.date_filters import DayField
+
 from .models import Period
 
 MAX_RANGE_DAYS = 366
@@ -15,8 +17,8 @@ MAX_RANGE_DAYS = 366
 class RangeForm(forms.Form):
     """The days a team usage page or export covers (the team's calendar days)."""
 
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="Until", widget=forms.DateInput(attrs={"type": "date"}))
+    start = DayField(label="From")
+    end = DayField(label="Until")
 
     def __init__(self, data=None, *, today: date, **kwargs) -> None:
         self.default = {"start": today - timedelta(days=29), "end": today}

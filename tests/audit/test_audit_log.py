@@ -94,6 +94,17 @@ def test_bad_filters_show_errors_and_keep_the_input(client, owner, entries):
     assertContains(page, 'value="olivia"')
 
 
+@pytest.mark.parametrize("dates", [{"until": "9999-12-31"}, {"since": "0001-01-01"}])
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Tokyo"])
+def test_dates_out_of_range_are_a_form_error_in_any_time_zone(
+    client, owner, entries, settings, dates, zone
+):
+    settings.TIME_ZONE = zone
+    client.force_login(owner)
+    page = client.get(reverse("audit_log"), dates)
+    assertContains(page, "Enter a date between 1900-01-01 and 2999-12-31.")
+
+
 def test_htmx_gets_only_the_results(client, owner, entries):
     client.force_login(owner)
     response = client.get(

@@ -88,6 +88,26 @@ def test_the_filter_form_keeps_its_values_and_explains_a_backwards_range(client,
     assert "The end date is before the start date." in page
 
 
+@pytest.mark.parametrize("url_name", ["jobs", "gallery"])
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"date_to": "9999-12-31"},
+        {"date_from": "9999-12-31"},
+        {"date_from": "0001-01-01"},
+        {"date_from": "0001-01-01", "date_to": "9999-12-31"},
+    ],
+)
+def test_dates_the_portal_cannot_place_in_time_are_a_form_error(
+    client, member, make_job, url_name, dates
+):
+    make_job()
+    client.force_login(member)
+    response = client.get(reverse(url_name), dates)
+    assert response.status_code == 200
+    assert "Enter a date between 1900-01-01 and 2999-12-31." in response.content.decode()
+
+
 def test_filtering_with_htmx_answers_with_the_results_alone(client, member, make_job):
     job = make_job(status=JobStatus.COMPLETED)
     make_job()

@@ -82,7 +82,7 @@ def test_team_usage_draws_charts_per_member_and_model(
     spend(team, member, 3, at=yesterday)
     spend(team, member, 34.4, model_id="image/google/imagen-4-ultra")
     spend(team, admin, 22.9, model_id="image/google/imagen-4")
-    spend(other_team, outsider, 999, model_id="video/google/veo-2")
+    spend(other_team, outsider, 4321, model_id="video/google/veo-2")
 
     page = login(client, admin).get(reverse("usage_team"))
     html = page.content.decode()
@@ -91,7 +91,7 @@ def test_team_usage_draws_charts_per_member_and_model(
     assert "CU per day by member" in html and "CU per day by model" in html
     assert "Imagen 4 Ultra" in html or "imagen-4-ultra" in html
     assert "60.3 CU" in html  # the range's total: this team's only
-    assert "999" not in html and "Veo 2" not in html
+    assert "4321" not in html and "4,321" not in html and "Veo 2" not in html
     assert "60.3 of 1,000 CU" in html
     assert "Mia Member: <strong>37.4 CU</strong>" in html
 
@@ -118,6 +118,22 @@ def test_team_usage_refuses_a_backwards_range(client, team, owner):
     )
     assert response.status_code == 200
     assert "must be on or after" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"start": "9999-12-30", "end": "9999-12-31"},
+        {"start": "0001-01-01", "end": "0001-01-02"},
+    ],
+)
+def test_team_usage_and_export_refuse_dates_out_of_range(client, team, owner, dates):
+    login(client, owner)
+    page = client.get(reverse("usage_team"), dates)
+    assert page.status_code == 200
+    assert "Enter a date between 1900-01-01 and 2999-12-31." in page.content.decode()
+    export = client.get(reverse("usage_export"), dates)
+    assert export.status_code == 400 and b"Enter a date between" in export.content
 
 
 def test_team_usage_is_for_owners_and_admins(client, team, member, owner, admin):
