@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.urls import reverse
@@ -15,20 +16,26 @@ from studio.generation.models import Job, JobStatus, Output
 MAX_PARAMS_DEPTH = 16
 
 
-def _depth_and_nul(value: Any) -> tuple[int, bool]:
-    """How deeply ``value`` nests lists and objects, and whether a string in it holds NUL."""
-    deepest, has_nul, stack = 0, False, [(value, 1)]
+# Characters no text column can store: NUL (PostgreSQL refuses it in text and jsonb) and
+# lone UTF-16 surrogates (no encoding can write them). Krea has no use for either.
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _depth_and_unstorable(value: Any) -> tuple[int, bool]:
+    """How deeply ``value`` nests lists and objects, and whether a string or key in it
+    holds a character that cannot be stored (``_UNSTORABLE``)."""
+    deepest, unstorable, stack = 0, False, [(value, 1)]
     while stack:
         item, level = stack.pop()
         deepest = max(deepest, level)
         if isinstance(item, dict):
-            has_nul = has_nul or any("\x00" in key for key in item)
+            unstorable = unstorable or any(_UNSTORABLE.search(key) for key in item)
             stack.extend((child, level + 1) for child in item.values())
         elif isinstance(item, list):
             stack.extend((child, level + 1) for child in item)
         elif isinstance(item, str):
-            has_nul = has_nul or "\x00" in item
-    return deepest, has_nul
+            unstorable = unstorable or _UNSTORABLE.search(item) is not None
+    return deepest, unstorable
 
 
 # Errors -------------------------------------------------------------------------------
@@ -120,14 +127,16 @@ class GenerationSerializer(serializers.Serializer):
     )
 
     def validate_params(self, value: dict[str, Any]) -> dict[str, Any]:
-        depth, has_nul = _depth_and_nul(value)
+        depth, unstorable = _depth_and_unstorable(value)
         if depth > MAX_PARAMS_DEPTH:
             raise serializers.ValidationError(
                 f"params nest more than {MAX_PARAMS_DEPTH} levels deep."
             )
-        if has_nul:
-            # PostgreSQL cannot store NUL in text or jsonb, and Krea has no use for it.
-            raise serializers.ValidationError("params must not contain NUL (\\u0000) characters.")
+        if unstorable:
+            raise serializers.ValidationError(
+                "params must not contain NUL (\\u0000) or lone surrogate (\\ud800-\\udfff) "
+                "characters."
+            )
         return value
 
 
