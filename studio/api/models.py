@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db import models
 from django.utils import timezone
+
+KEY_PREFIX = "ks_live_"
+
+
+def api_key_digest(key: str) -> str:
+    """The stored form of a key. The key carries 256 random bits, so a plain hash is enough."""
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class ApiKeyQuerySet(models.QuerySet):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import ApiKey
-from .services import KEY_PREFIX, api_key_digest
+from .models import KEY_PREFIX, ApiKey, api_key_digest
 
 
 def api_key_for_secret(key: str) -> ApiKey | None:

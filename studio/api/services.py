@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,18 +10,12 @@ from django.utils import timezone
 
 from studio.teams.models import Membership
 
-from .models import ApiKey
+from .models import KEY_PREFIX, ApiKey, api_key_digest
 
-KEY_PREFIX = "ks_live_"
 # Characters of the key kept in clear so people can tell their keys apart.
 VISIBLE_LENGTH = len(KEY_PREFIX) + 4
 # Writing last_used_at on every request would make each API call a write.
 LAST_USED_PRECISION = timedelta(minutes=1)
-
-
-def api_key_digest(key: str) -> str:
-    """The stored form of a key. The key carries 256 random bits, so a plain hash is enough."""
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
