@@ -1,8 +1,10 @@
 """The API's one exception handler: every error becomes JSON that names the problem.
 
 Set as ``REST_FRAMEWORK["EXCEPTION_HANDLER"]``. Domain errors raised by the
-services (an invalid generation, a quota refusal, a job in the wrong state) are
-turned into responses here and nowhere else, so views just call services.
+services and selectors (an invalid generation, a quota refusal, a job in the
+wrong state, a team without a Krea token, a job of another team, a role that
+may not) are turned into responses here and nowhere else, so views just call
+services and selectors.
 
 Every body has ``error`` (a sentence for people) and ``code`` (for programs);
 validation errors add ``fields`` (``{"field": ["message", ...]}``) and quota
@@ -25,6 +27,7 @@ from rest_framework.views import set_rollback
 
 from krea_integration import errors as krea_errors
 from studio.generation.services import InvalidGeneration, JobNotCancellable, JobStillRunning
+from studio.teams.services import TeamHasNoToken
 from studio.usage.services import QuotaExceeded
 
 MAX_MESSAGES_IN_SUMMARY = 3
@@ -119,7 +122,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response({"error": str(exc), "code": code}, status=status.HTTP_409_CONFLICT)
 
     if isinstance(exc, krea_errors.KreaError):
-        # Only cancelling talks to Krea inside an API request.
+        # No API view waits on Krea today; should one, Krea's failure is a 502, not a 500.
         set_rollback()
         return Response(
             {
@@ -129,13 +132,15 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
             status=status.HTTP_502_BAD_GATEWAY,
         )
 
-    if isinstance(exc, RequestDataTooBig):
+    if isinstance(exc, TeamHasNoToken):
+        exc = KreaTokenMissing(str(exc))
+    elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge(
             f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
         )
     elif isinstance(exc, Http404):
         # The same answer for a missing object and another team's: it does not exist for them.
-        exc = exceptions.NotFound("Not found.")
+        exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
 

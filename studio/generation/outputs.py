@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from PIL import Image, ImageOps
 
 from .models import Job, JobStatus, Output
+from .selectors import host_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -32,26 +33,6 @@ ALLOWED_TYPES = ("image/", "video/")
 
 class DownloadRefused(Exception):
     """A result URL the portal will not fetch, or a file it will not keep."""
-
-
-def host_allowed(url: str) -> bool:
-    """True when ``url`` is http(s) on an allowed download host.
-
-    An entry starting with a dot (``.krea.ai``) allows that domain and its subdomains.
-    """
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host:
-        return False
-    api_host = (urlsplit(settings.KREA_API_BASE_URL).hostname or "").lower()
-    for allowed in [api_host, *settings.KREA_DOWNLOAD_HOSTS]:
-        allowed = allowed.lower()
-        if allowed.startswith("."):
-            if host == allowed[1:] or host.endswith(allowed):
-                return True
-        elif host == allowed:
-            return True
-    return False
 
 
 @dataclass(frozen=True)

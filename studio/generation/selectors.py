@@ -1,6 +1,7 @@
-"""Reads for the generation pages: the model picker, estimates, filtered jobs and outputs.
+"""Reads for generation: the model picker, estimates, filtered jobs and outputs, one job.
 
-Every queryset here starts from a team; the views pass ``request.team``.
+Every queryset here starts from a team. ``job_for`` and ``output_for`` are the
+one way pages and the API reach a single job or file from an id in a URL.
 """
 
 from __future__ import annotations
@@ -11,8 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from krea_integration import catalogue
@@ -22,7 +28,6 @@ from studio.usage.pricing import Estimate, job_estimate
 from studio.usage.selectors import Allowance, allowance_for
 
 from .models import Job, Output
-from .outputs import host_allowed
 
 GROUPS = (("image", "Image"), ("video", "Video"), ("enhance", "Enhance"))
 PAGE_SIZE = 24
@@ -224,10 +229,68 @@ def keyset_page(queryset: QuerySet, *, cursor: str = "", size: int = PAGE_SIZE) 
 
 # ------------------------------------------------------------------ one job
 
+JOB_NOT_FOUND = "There is no job with this id in your team."
+OUTPUT_NOT_FOUND = "This job has no output at this position in your team."
+JOB_CHANGE_REFUSED = (
+    "Only the member who started this job, or the team's owners and admins, may change it."
+)
 
-def job_for_detail(queryset: QuerySet[Job]) -> QuerySet[Job]:
-    """What the job page shows, in a fixed number of queries."""
-    return queryset.select_related("created_by", "team").prefetch_related("outputs")
+
+def job_may_change(*, job: Job, membership: Membership) -> bool:
+    """Who may cancel or delete a job: the member who started it, or owners and admins."""
+    return job.created_by_id == membership.user_id or membership.can_manage
+
+
+def job_for(membership: Membership, uuid: UUID, *, to_change: bool = False) -> Job:
+    """The job ``uuid`` of ``membership``'s team, with what its page and its JSON show.
+
+    Raises ``Http404`` when the team has no such job (another team's job does not
+    exist for this one) and, with ``to_change``, ``PermissionDenied`` when the
+    member may not cancel or delete it (``job_may_change``).
+    """
+    job = (
+        Job.objects.filter(team_id=membership.team_id, uuid=uuid)
+        .select_related("created_by", "team")
+        .prefetch_related("outputs")
+        .first()
+    )
+    if job is None:
+        raise Http404(JOB_NOT_FOUND)
+    if to_change and not job_may_change(job=job, membership=membership):
+        raise PermissionDenied(JOB_CHANGE_REFUSED)
+    return job
+
+
+def output_for(membership: Membership, job_uuid: UUID, position: int) -> Output:
+    """File ``position`` of the job ``job_uuid`` of ``membership``'s team; ``Http404`` if none."""
+    output = (
+        Output.objects.filter(team_id=membership.team_id, job__uuid=job_uuid, position=position)
+        .select_related("job")
+        .first()
+    )
+    if output is None:
+        raise Http404(OUTPUT_NOT_FOUND)
+    return output
+
+
+def host_allowed(url: str) -> bool:
+    """True when ``url`` is http(s) on an allowed download host.
+
+    An entry starting with a dot (``.krea.ai``) allows that domain and its subdomains.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        return False
+    api_host = (urlsplit(settings.KREA_API_BASE_URL).hostname or "").lower()
+    for allowed in [api_host, *settings.KREA_DOWNLOAD_HOSTS]:
+        allowed = allowed.lower()
+        if allowed.startswith("."):
+            if host == allowed[1:] or host.endswith(allowed):
+                return True
+        elif host == allowed:
+            return True
+    return False
 
 
 def job_previews(job: Job) -> list[str]:

@@ -22,6 +22,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -31,10 +32,11 @@ from krea_integration import catalogue
 from krea_integration import errors as krea_errors
 from krea_integration import types as krea_types
 from studio.teams.models import Membership, Team
-from studio.teams.services import team_krea_client
+from studio.teams.services import TeamHasNoToken, team_krea_client
 from studio.usage.pricing import job_estimate
 from studio.usage.services import usage_charge, usage_release, usage_reserve
 
+from . import selectors, tasks
 from .models import IN_FLIGHT, TERMINAL, Job, JobKind, JobStatus, status_rank
 
 logger = logging.getLogger(__name__)
@@ -97,8 +99,14 @@ def generation_submit(*, membership: Membership, model_id: str, params: Mapping[
 
     One transaction: the quota check (``usage_reserve``, which locks the quota
     rows and raises ``QuotaExceeded``) and the job row commit together; the
-    dispatch task is enqueued only after the commit.
+    dispatch task is enqueued only after the commit. Raises ``TeamHasNoToken``
+    while the team has no Krea token, and ``InvalidGeneration``.
     """
+    if not membership.team.has_krea_token:
+        raise TeamHasNoToken(
+            "This team has no Krea token yet: an owner or admin adds it on the team's "
+            "Krea token page."
+        )
     prepared = generation_prepare(model_id=model_id, params=params)
     estimate = job_estimate(prepared.model, prepared.params)
     with transaction.atomic():
@@ -116,20 +124,8 @@ def generation_submit(*, membership: Membership, model_id: str, params: Mapping[
         )
         usage_reserve(job=job)
         team_id = membership.team_id
-        transaction.on_commit(lambda: _enqueue_dispatch(team_id))
+        transaction.on_commit(lambda: tasks.enqueue_dispatch(team_id))
     return job
-
-
-def _enqueue_dispatch(team_id: int, *, countdown: float | None = None) -> None:
-    from .tasks import dispatch_team
-
-    dispatch_team.apply_async(args=[team_id], countdown=countdown)
-
-
-def _enqueue_send(job_id: int) -> None:
-    from .tasks import send_job
-
-    send_job.delay(job_id)
 
 
 def _fair_pick(pending: list[Job], in_flight: Counter, free: int) -> list[Job]:
@@ -184,7 +180,7 @@ def team_dispatch(*, team_id: int) -> list[int]:
                 status=JobStatus.SUBMITTING, submitted_at=None
             )
             for job_id in picked:
-                transaction.on_commit(lambda job_id=job_id: _enqueue_send(job_id))
+                transaction.on_commit(lambda job_id=job_id: tasks.enqueue_send(job_id))
         waiting_later = (
             Job.objects.filter(team=team, status=JobStatus.PENDING, not_before__gt=now)
             .order_by("not_before")
@@ -193,7 +189,7 @@ def team_dispatch(*, team_id: int) -> list[int]:
         )
         if waiting_later and len(picked) < free:
             delay = max((waiting_later - now).total_seconds(), 0.5)
-            transaction.on_commit(lambda: _enqueue_dispatch(team_id, countdown=delay))
+            transaction.on_commit(lambda: tasks.enqueue_dispatch(team_id, countdown=delay))
     return picked
 
 
@@ -275,7 +271,7 @@ def _requeue_after_429(job: Job) -> None:
         job.not_before = timezone.now() + timedelta(seconds=delay)
         job.save(update_fields=["status", "submitted_at", "not_before", "dispatch_attempts"])
         team_id = job.team_id
-        transaction.on_commit(lambda: _enqueue_dispatch(team_id, countdown=delay))
+        transaction.on_commit(lambda: tasks.enqueue_dispatch(team_id, countdown=delay))
 
 
 def _mark_outcome_unknown(job: Job, exc: krea_errors.KreaError) -> None:
@@ -356,17 +352,11 @@ def _after_transition(job: Job) -> None:
         job.charged_cu = job.estimate_cu
         job.save(update_fields=["charged_cu"])
         job_pk = job.pk
-        transaction.on_commit(lambda: _enqueue_store_outputs(job_pk))
+        transaction.on_commit(lambda: tasks.enqueue_store_outputs(job_pk))
     else:
         usage_release(job=job, reason=f"Job {job.get_status_display().lower()}")
     team_id = job.team_id
-    transaction.on_commit(lambda: _enqueue_dispatch(team_id))
-
-
-def _enqueue_store_outputs(job_id: int) -> None:
-    from .tasks import store_outputs
-
-    store_outputs.delay(job_id)
+    transaction.on_commit(lambda: tasks.enqueue_dispatch(team_id))
 
 
 def job_fail(*, job: Job, error: str) -> None:
@@ -431,14 +421,8 @@ def webhook_accept(*, job_uuid: UUID, secret: str, payload: Any) -> bool:
     # A burst of copies of one webhook needs one confirmation, not one GET to Krea each.
     if cache.add(f"krea-webhook-refresh:{job.pk}", True, timeout=WEBHOOK_REFRESH_WINDOW):
         job_pk = job.pk
-        transaction.on_commit(lambda: _enqueue_refresh(job_pk))
+        transaction.on_commit(lambda: tasks.enqueue_refresh(job_pk))
     return True
-
-
-def _enqueue_refresh(job_id: int) -> None:
-    from .tasks import refresh_job
-
-    refresh_job.delay(job_id)
 
 
 def jobs_poll_due(*, limit: int = 200) -> int:
@@ -457,13 +441,13 @@ def jobs_poll_due(*, limit: int = 200) -> int:
     for job_id in due:
         # Push the next poll out first, so an overlapping run does not pick it again.
         Job.objects.filter(pk=job_id).update(next_poll_at=now + timedelta(seconds=30))
-        _enqueue_refresh(job_id)
+        tasks.enqueue_refresh(job_id)
 
     # Claimed but never sent (the send task was lost): send it now.
     for job_id in Job.objects.filter(
         status=JobStatus.SUBMITTING, submitted_at__isnull=True, created_at__lt=now - STALE_CLAIM
     ).values_list("id", flat=True)[:limit]:
-        _enqueue_send(job_id)
+        tasks.enqueue_send(job_id)
 
     # Past Krea's longest time-out without an id: Krea is not running it any more.
     for job in Job.objects.filter(
@@ -483,18 +467,19 @@ def jobs_poll_due(*, limit: int = 200) -> int:
     return len(due)
 
 
-def job_change_allowed(*, job: Job, membership: Membership) -> bool:
-    """Who may cancel or delete a job: the member who started it, or owners and admins."""
-    return job.created_by_id == membership.user_id or membership.can_manage
+def _require_change(job: Job, by: Membership) -> None:
+    if job.team_id != by.team_id or not selectors.job_may_change(job=job, membership=by):
+        raise PermissionDenied(selectors.JOB_CHANGE_REFUSED)
 
 
-def job_cancel(*, job: Job) -> Job:
-    """Cancel a job that has not finished.
+def job_cancel(*, job: Job, by: Membership) -> Job:
+    """Cancel a job that has not finished, for ``by`` (``PermissionDenied`` if they may not).
 
     A job still in the portal's queue is cancelled at once. One already at Krea is
     marked as being cancelled and a task asks Krea (``DELETE /jobs/{id}``), so no
     one waits on Krea in a request. Asking twice changes nothing. Returns the job.
     """
+    _require_change(job, by)
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         if not job.is_cancellable:
@@ -509,14 +494,8 @@ def job_cancel(*, job: Job) -> Job:
             job.cancel_requested_at = timezone.now()
             job.save(update_fields=["cancel_requested_at"])
             job_pk = job.pk
-            transaction.on_commit(lambda: _enqueue_cancel(job_pk))
+            transaction.on_commit(lambda: tasks.enqueue_cancel(job_pk))
     return job
-
-
-def _enqueue_cancel(job_id: int) -> None:
-    from .tasks import cancel_job
-
-    cancel_job.delay(job_id)
 
 
 def job_cancel_on_krea(*, job_id: int) -> None:
@@ -553,8 +532,12 @@ class JobNotCancellable(Exception):
         super().__init__(f"This job is {job.get_status_display().lower()} and cannot be cancelled.")
 
 
-def job_delete(*, job: Job) -> None:
-    """Delete a finished job and its files. A running job must be cancelled first."""
+def job_delete(*, job: Job, by: Membership) -> None:
+    """Delete a finished job and its files, for ``by`` (``PermissionDenied`` if they may not).
+
+    A running job must be cancelled first (``JobStillRunning``).
+    """
+    _require_change(job, by)
     if not job.is_terminal:
         raise JobStillRunning()
     for output in job.outputs.all():

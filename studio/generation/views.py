@@ -3,8 +3,8 @@
 Thin views over ``services`` (writes) and ``selectors`` (reads). Each page and
 its htmx fragments come from one view and one template with partials
 (``render(request, "x.html#part" if request.htmx else "x.html")``). Every job
-and file is reached through ``get_team_object_or_404``: another team's job is a
-404, as if it did not exist.
+and file is reached through ``selectors.job_for`` / ``selectors.output_for``, as
+in the API: another team's job is a 404, as if it did not exist.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,13 +22,14 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from studio.teams.scoping import get_team_object_or_404, team_required, token_missing_response
+from studio.teams.scoping import team_required, token_missing_response
+from studio.teams.services import TeamHasNoToken
 from studio.usage.services import QuotaExceeded
 
 from . import selectors, services
 from .files import file_response, output_filename
 from .forms import GenerationForm, JobFilterForm, generation_form_class, initial_from_params
-from .models import Job, JobStatus, Output
+from .models import Job, JobStatus
 
 # A completed job's files are copied in by a task just after it completes: the card
 # keeps polling for them this long, then stops (a reload shows them later).
@@ -93,7 +93,7 @@ def generate(request: HttpRequest) -> HttpResponse:
             source_uuid = UUID(request.GET["from"])
         except ValueError:
             raise Http404("No such job.") from None
-        source = get_team_object_or_404(request, Job, uuid=source_uuid)
+        source = selectors.job_for(request.membership, source_uuid)
         model_id = model_id or source.model_id
     model = selectors.catalogue_model(model_id) if model_id else None
     if model_id and model is None:
@@ -138,6 +138,8 @@ def generate(request: HttpRequest) -> HttpResponse:
             job = services.generation_submit(
                 membership=request.membership, model_id=model.id, params=form.params()
             )
+        except TeamHasNoToken:
+            return token_missing_response(request)
         except services.InvalidGeneration as exc:
             form.add_param_errors(exc.errors)
         except QuotaExceeded as exc:
@@ -169,15 +171,9 @@ def _card_context(request: HttpRequest, job: Job, **extra: Any) -> dict[str, Any
         "previews": selectors.job_previews(job),
         "polling": not job.is_terminal or waiting_for_files,
         "waiting_for_files": waiting_for_files,
-        "may_change": services.job_change_allowed(job=job, membership=request.membership),
+        "may_change": selectors.job_may_change(job=job, membership=request.membership),
         **extra,
     }
-
-
-def _team_job(request: HttpRequest, job_uuid: UUID) -> Job:
-    return get_team_object_or_404(
-        request, selectors.job_for_detail(Job.objects.all()), uuid=job_uuid
-    )
 
 
 @team_required()
@@ -188,7 +184,7 @@ def job_detail(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
     htmx requests get the card alone; a finished job's card carries no trigger,
     so the polling stops there.
     """
-    job = _team_job(request, job_uuid)
+    job = selectors.job_for(request.membership, job_uuid)
     context = _card_context(request, job)
     if request.htmx:
         return render(request, "generation/job_detail.html#job-card", context)
@@ -199,16 +195,14 @@ def job_detail(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
 @team_required()
 @require_POST
 def job_cancel(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
-    job = _team_job(request, job_uuid)
-    if not services.job_change_allowed(job=job, membership=request.membership):
-        raise PermissionDenied("Only its author or the team's admins can cancel this job.")
+    job = selectors.job_for(request.membership, job_uuid, to_change=True)
     notice = ""
     try:
-        job = services.job_cancel(job=job)
+        job = services.job_cancel(job=job, by=request.membership)
     except services.JobNotCancellable as exc:
         notice = str(exc)
     if request.htmx:
-        job = _team_job(request, job_uuid)
+        job = selectors.job_for(request.membership, job_uuid)
         return render(
             request,
             "generation/job_detail.html#job-card",
@@ -227,16 +221,14 @@ def job_cancel(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def job_delete(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
     """Delete a finished job and its files, after a confirmation page."""
-    job = _team_job(request, job_uuid)
-    if not services.job_change_allowed(job=job, membership=request.membership):
-        raise PermissionDenied("Only its author or the team's admins can delete this job.")
+    job = selectors.job_for(request.membership, job_uuid, to_change=True)
     if not job.is_terminal:
         messages.error(request, "Cancel this job before deleting it.")
         return _redirect(request, reverse("job_detail", args=[job.uuid]))
     if request.method == "GET":
         return render(request, "generation/job_delete.html", {"job": job})
     try:
-        services.job_delete(job=job)
+        services.job_delete(job=job, by=request.membership)
     except services.JobStillRunning as exc:
         messages.error(request, str(exc))
         return _redirect(request, reverse("job_detail", args=[job.uuid]))
@@ -248,13 +240,13 @@ def job_delete(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
 @require_POST
 def job_run_again(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
     """Submit the same model with the same parameters again, as a new job."""
-    job = _team_job(request, job_uuid)
-    if not request.team.has_krea_token:
-        return token_missing_response(request)
+    job = selectors.job_for(request.membership, job_uuid)
     try:
         new_job = services.generation_submit(
             membership=request.membership, model_id=job.model_id, params=job.params
         )
+    except TeamHasNoToken:
+        return token_missing_response(request)
     except services.InvalidGeneration as exc:
         messages.error(request, f"This job cannot run again as it was: {exc} Adjust it here.")
         return _redirect(request, f"{reverse('generate')}?{urlencode({'from': job.uuid})}")
@@ -323,21 +315,11 @@ def gallery(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------ files
 
 
-def _team_output(request: HttpRequest, job_uuid: UUID, position: int) -> Output:
-    return get_team_object_or_404(
-        request,
-        Output.objects.select_related("job"),
-        team_field="job__team",
-        job__uuid=job_uuid,
-        position=position,
-    )
-
-
 @team_required()
 @require_GET
 def output_file(request: HttpRequest, job_uuid: UUID, position: int) -> HttpResponse:
     """An output file, to members of the job's team only; ``?download=1`` saves it."""
-    output = _team_output(request, job_uuid, position)
+    output = selectors.output_for(request.membership, job_uuid, position)
     return file_response(
         request,
         output.file,
@@ -350,7 +332,7 @@ def output_file(request: HttpRequest, job_uuid: UUID, position: int) -> HttpResp
 @team_required()
 @require_GET
 def output_thumbnail(request: HttpRequest, job_uuid: UUID, position: int) -> HttpResponse:
-    output = _team_output(request, job_uuid, position)
+    output = selectors.output_for(request.membership, job_uuid, position)
     if not output.thumbnail:
         raise Http404("This output has no thumbnail.")
     return file_response(

@@ -1,37 +1,39 @@
-"""Celery tasks of the generation pipeline: thin wrappers that take ids and call services."""
+"""Celery tasks of the generation pipeline: thin wrappers that take ids and call services.
+
+Enqueue them through ``tasks.py``; ``GenerationConfig.ready`` imports this module
+so that every process (web, worker, tests) knows them by name.
+"""
 
 from celery import shared_task
 
 from krea_integration.errors import KreaError
 
-from . import outputs, services
+from . import outputs, services, tasks
 
 
-@shared_task(acks_late=True, max_retries=0, ignore_result=True)
+@shared_task(name=tasks.DISPATCH_TEAM, acks_late=True, max_retries=0, ignore_result=True)
 def dispatch_team(team_id: int) -> None:
     """Hand the team's free slots to its waiting jobs."""
     services.team_dispatch(team_id=team_id)
 
 
-@shared_task(acks_late=True, max_retries=0, ignore_result=True)
+@shared_task(name=tasks.SEND_JOB, acks_late=True, max_retries=0, ignore_result=True)
 def send_job(job_id: int) -> None:
     """The one POST to Krea. Never retried by Celery: job_send guards against a second POST."""
     services.job_send(job_id=job_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(ConnectionError,),
-    max_retries=3,
-    retry_backoff=2,
-    ignore_result=True,
-)
+@shared_task(name=tasks.REFRESH_JOB, acks_late=True, max_retries=0, ignore_result=True)
 def refresh_job(job_id: int) -> None:
-    """Confirm a job's state with GET /jobs/{id} (after a webhook, or when a poll is due)."""
+    """Confirm a job's state with GET /jobs/{id} (after a webhook, or when a poll is due).
+
+    Not retried by Celery: job_refresh turns Krea's failures into the job's next poll.
+    """
     services.job_refresh(job_id=job_id)
 
 
 @shared_task(
+    name=tasks.CANCEL_JOB,
     acks_late=True,
     autoretry_for=(KreaError,),
     max_retries=5,
@@ -43,13 +45,16 @@ def cancel_job(job_id: int) -> None:
     services.job_cancel_on_krea(job_id=job_id)
 
 
-@shared_task(acks_late=True, max_retries=3, retry_backoff=5, ignore_result=True)
+@shared_task(name=tasks.STORE_OUTPUTS, acks_late=True, max_retries=0, ignore_result=True)
 def store_outputs(job_id: int) -> None:
-    """Copy a completed job's files into storage."""
+    """Copy a completed job's files into storage.
+
+    Not retried by Celery: a file that cannot be copied is recorded on the job.
+    """
     outputs.outputs_store(job_id=job_id)
 
 
-@shared_task(ignore_result=True, max_retries=0)
+@shared_task(name=tasks.POLL_JOBS, ignore_result=True, max_retries=0)
 def poll_jobs() -> None:
     """Periodic: refresh due jobs, resend lost claims, reconcile jobs past Krea's time-outs."""
     services.jobs_poll_due()

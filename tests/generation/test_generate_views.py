@@ -437,7 +437,7 @@ def test_a_submit_creates_the_job_enqueues_it_and_goes_to_its_page(
 ):
     client.force_login(member)
     with (
-        mock.patch("studio.generation.tasks.dispatch_team.apply_async") as dispatch,
+        mock.patch("studio.generation.tasks.enqueue_dispatch") as dispatch,
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
         response = client.post(
@@ -452,8 +452,7 @@ def test_a_submit_creates_the_job_enqueues_it_and_goes_to_its_page(
     assert job.params["prompt"] == "a lighthouse at dusk" and job.params["steps"] == 30
     assert "width" not in job.params  # left out: Krea applies its default
     assert len(callbacks) >= 1
-    dispatch.assert_called_once()
-    assert dispatch.call_args.kwargs["args"] == [token_team.pk]
+    dispatch.assert_called_once_with(token_team.pk)
 
 
 def test_an_htmx_submit_answers_with_a_client_redirect(

@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from PIL import Image
 
-from studio.generation import services
+from studio.generation import services, tasks
 from studio.generation.models import Job, JobStatus
 from studio.usage.models import EntryKind, UsageEntry
 from tests.conftest import TEAM_TOKEN
@@ -213,7 +213,7 @@ def test_a_429_puts_the_job_back_in_the_local_queue_and_never_fails_it(
 ):
     krea.set_concurrency(TEAM_TOKEN, 1, backlog_cap=0)
     first = submit()
-    real_dispatch, retries = services._enqueue_dispatch, []
+    real_dispatch, retries = tasks.enqueue_dispatch, []
 
     def dispatch_now_but_record_retries(team_id, *, countdown=None):
         if countdown:
@@ -221,7 +221,7 @@ def test_a_429_puts_the_job_back_in_the_local_queue_and_never_fails_it(
         else:
             real_dispatch(team_id)
 
-    with mock.patch.object(services, "_enqueue_dispatch", dispatch_now_but_record_retries):
+    with mock.patch.object(tasks, "enqueue_dispatch", dispatch_now_but_record_retries):
         second = submit(params={"prompt": "waits its turn"})
     assert first.krea_job_id
     assert second.status == JobStatus.PENDING
@@ -245,7 +245,7 @@ def test_a_worker_dying_between_the_post_and_the_save_never_posts_twice(
 ):
     membership = member.memberships.get(team=team_with_token)
     with (
-        mock.patch("studio.generation.services._enqueue_send"),
+        mock.patch("studio.generation.tasks.enqueue_send"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         job = services.generation_submit(
@@ -331,7 +331,7 @@ def test_a_job_that_fails_at_krea_gives_its_reservation_back(krea, submit, advan
 def test_dispatch_is_round_robin_across_members(team_with_token, owner, member, krea):
     team_with_token.concurrency_limit = 3
     team_with_token.save()
-    with mock.patch("studio.generation.services._enqueue_dispatch"):
+    with mock.patch("studio.generation.tasks.enqueue_dispatch"):
         for n in range(5):
             services.generation_submit(
                 membership=owner.memberships.get(), model_id=FLUX, params={"prompt": f"batch {n}"}
@@ -339,13 +339,13 @@ def test_dispatch_is_round_robin_across_members(team_with_token, owner, member, 
         services.generation_submit(
             membership=member.memberships.get(), model_id=FLUX, params={"prompt": "just one"}
         )
-    with mock.patch("studio.generation.services._enqueue_send"):
+    with mock.patch("studio.generation.tasks.enqueue_send"):
         claimed = services.team_dispatch(team_id=team_with_token.pk)
     people = [Job.objects.get(pk=pk).created_by for pk in claimed]
     assert len(claimed) == 3
     assert people.count(member) == 1, "the member's single job must not wait for the whole batch"
     # Slots are full: nothing more is claimed until one frees.
-    with mock.patch("studio.generation.services._enqueue_send"):
+    with mock.patch("studio.generation.tasks.enqueue_send"):
         assert services.team_dispatch(team_id=team_with_token.pk) == []
 
 
@@ -354,10 +354,12 @@ def test_cancelling_a_running_job_deletes_it_on_krea_in_a_task_and_releases(
 ):
     job = submit()
     with django_capture_on_commit_callbacks() as enqueued:
-        job = services.job_cancel(job=job)
+        job = services.job_cancel(job=job, by=job.created_by.memberships.get(team=job.team))
     assert job.is_cancelling and job.status != JobStatus.CANCELLED
     assert not any(r.method == "DELETE" for r in krea.requests), "no Krea call in the request"
-    services.job_cancel(job=job)  # asking twice changes nothing
+    services.job_cancel(
+        job=job, by=job.created_by.memberships.get(team=job.team)
+    )  # asking twice changes nothing
     for callback in enqueued:
         callback()
     job.refresh_from_db()
@@ -365,17 +367,17 @@ def test_cancelling_a_running_job_deletes_it_on_krea_in_a_task_and_releases(
     assert [r.path for r in krea.requests if r.method == "DELETE"] == [f"/jobs/{job.krea_job_id}"]
     assert UsageEntry.objects.filter(job=job).aggregate(total=Sum("cu"))["total"] == 0
     with pytest.raises(services.JobNotCancellable):
-        services.job_cancel(job=job)
+        services.job_cancel(job=job, by=job.created_by.memberships.get(team=job.team))
 
 
 def test_cancelling_a_job_still_in_the_local_queue_never_reaches_krea(
     krea, team_with_token, member
 ):
-    with mock.patch("studio.generation.services._enqueue_dispatch"):
+    with mock.patch("studio.generation.tasks.enqueue_dispatch"):
         job = services.generation_submit(
             membership=member.memberships.get(), model_id=FLUX, params={"prompt": "never mind"}
         )
-    services.job_cancel(job=job)
+    services.job_cancel(job=job, by=job.created_by.memberships.get(team=job.team))
     job.refresh_from_db()
     assert job.status == JobStatus.CANCELLED
     assert generate_posts(krea) == []
@@ -388,15 +390,46 @@ def test_deleting_a_finished_job_removes_its_files(krea, submit, advance, public
     output = job.outputs.get()
     storage, name, thumb = output.file.storage, output.file.name, output.thumbnail.name
     assert storage.exists(name)
-    services.job_delete(job=job)
+    services.job_delete(job=job, by=job.created_by.memberships.get(team=job.team))
     assert not Job.objects.filter(pk=job.pk).exists()
     assert not storage.exists(name) and not storage.exists(thumb)
+
+
+def test_only_its_author_or_a_manager_may_cancel_or_delete_a_job(
+    krea, submit, advance, public_url, team_with_token, admin
+):
+    from django.core.exceptions import PermissionDenied
+
+    from tests.factories import MembershipFactory
+
+    finished = submit()
+    advance(30)
+    running = submit()
+    colleague = MembershipFactory(team=team_with_token, role="member")
+    for job in (running, finished):
+        with pytest.raises(PermissionDenied):
+            services.job_cancel(job=job, by=colleague)
+        with pytest.raises(PermissionDenied):
+            services.job_delete(job=job, by=colleague)
+    assert Job.objects.filter(pk=finished.pk).exists()
+    services.job_delete(job=Job.objects.get(pk=finished.pk), by=admin.memberships.get())
+    assert not Job.objects.filter(pk=finished.pk).exists()
+
+
+def test_a_team_without_a_token_cannot_submit(krea, team, member):
+    from studio.teams.services import TeamHasNoToken
+
+    with pytest.raises(TeamHasNoToken):
+        services.generation_submit(
+            membership=member.memberships.get(), model_id=FLUX, params={"prompt": "a fox"}
+        )
+    assert not Job.objects.exists()
 
 
 def test_a_running_job_cannot_be_deleted(krea, submit):
     job = submit()
     with pytest.raises(services.JobStillRunning):
-        services.job_delete(job=job)
+        services.job_delete(job=job, by=job.created_by.memberships.get(team=job.team))
 
 
 def test_a_video_model_stores_a_playable_mp4_with_a_poster(krea, submit, advance, public_url):
@@ -413,7 +446,7 @@ def test_a_video_model_stores_a_playable_mp4_with_a_poster(krea, submit, advance
 
 
 def test_outputs_are_only_fetched_from_allowed_hosts(settings):
-    from studio.generation.outputs import host_allowed
+    from studio.generation.selectors import host_allowed
 
     settings.KREA_API_BASE_URL = "https://api.krea.ai"
     settings.KREA_DOWNLOAD_HOSTS = [".krea.ai", "cdn.example.net"]

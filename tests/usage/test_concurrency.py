@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from studio.generation import services as generation
+from studio.generation import tasks as generation_tasks
 from studio.generation.models import Job
 from studio.usage.models import EntryKind, Period, UsageEntry
 from studio.usage.services import QuotaExceeded
@@ -25,9 +26,10 @@ SUBMITS = 50
 
 
 @pytest.fixture(autouse=True)
-def _no_dispatch(monkeypatch):
+def _no_dispatch(monkeypatch, team_with_token):
+    # ``team`` has a Krea token, so submits are accepted.
     # Only the submit is under test: nothing is sent to Krea (or released) meanwhile.
-    monkeypatch.setattr(generation, "_enqueue_dispatch", lambda *args, **kwargs: None)
+    monkeypatch.setattr(generation_tasks, "enqueue_dispatch", lambda *args, **kwargs: None)
 
 
 def submit_all_at_once(memberships) -> list[str]:

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from studio.generation import services as generation
+from studio.generation import tasks as generation_tasks
 from studio.generation.models import Job
 from studio.usage.models import EntryKind, ModelPrice, Period, UsageEntry
 from studio.usage.services import QuotaExceeded
@@ -14,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _no_dispatch(monkeypatch):
-    monkeypatch.setattr(generation, "_enqueue_dispatch", lambda *args, **kwargs: None)
+def _no_dispatch(monkeypatch, team_with_token):
+    """``team`` has a Krea token; only the submit is under test, so nothing is dispatched."""
+    monkeypatch.setattr(generation_tasks, "enqueue_dispatch", lambda *args, **kwargs: None)
 
 
 def submit(user, team, model_id=FLUX, **params):

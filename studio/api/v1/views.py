@@ -20,7 +20,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from krea_integration import catalogue
-from studio.api.exceptions import KreaTokenMissing
 from studio.generation import selectors as generation_selectors
 from studio.generation import services as generation
 from studio.generation.files import file_response, output_filename
@@ -30,14 +29,7 @@ from . import schema  # noqa: F401  (registers the API key scheme with drf-spect
 from . import serializers as s
 from .pagination import JobCursorPagination
 from .parsers import ApiJSONParser
-from .scoping import (
-    IsTeamMember,
-    get_team_job,
-    get_team_output,
-    require_job_control,
-    require_membership,
-    team_jobs,
-)
+from .scoping import IsTeamMember, require_membership, team_jobs
 
 TAG_MODELS, TAG_JOBS, TAG_USAGE = "Models", "Jobs", "Usage"
 
@@ -182,14 +174,12 @@ class JobListView(mixins.ListModelMixin, generics.GenericAPIView):
         membership = require_membership(request)
         body = s.GenerationSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if not membership.team.has_krea_token:
-            raise KreaTokenMissing()
         job = generation.generation_submit(
             membership=membership,
             model_id=body.validated_data["model"],
             params=body.validated_data["params"],
         )
-        job = get_team_job(request, job.uuid)
+        job = generation_selectors.job_for(membership, job.uuid)
         location = request.build_absolute_uri(reverse("api-v1:job-detail", args=[job.uuid]))
         return Response(
             s.JobSerializer(job, context={"request": request}).data,
@@ -207,7 +197,7 @@ class JobDetailView(ApiView):
     )
     def get(self, request: Request, job_id: UUID) -> Response:
         """The job's state and, once completed, its outputs. Poll every few seconds."""
-        job = get_team_job(request, job_id)
+        job = generation_selectors.job_for(require_membership(request), job_id)
         return Response(s.JobSerializer(job, context={"request": request}).data)
 
     @extend_schema(
@@ -223,9 +213,9 @@ class JobDetailView(ApiView):
     )
     def delete(self, request: Request, job_id: UUID) -> Response:
         """Delete a finished job and its files (yours, or anyone's for owners and admins)."""
-        job = get_team_job(request, job_id)
-        require_job_control(request, job)
-        generation.job_delete(job=job)
+        membership = require_membership(request)
+        job = generation_selectors.job_for(membership, job_id, to_change=True)
+        generation.job_delete(job=job, by=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -250,10 +240,10 @@ class JobCancelView(ApiView):
         A job still in the portal's queue is cancelled at once (200). One already at
         Krea is being cancelled (202, ``cancel_requested``): poll the job for its end.
         """
-        job = get_team_job(request, job_id)
-        require_job_control(request, job)
-        generation.job_cancel(job=job)
-        job = get_team_job(request, job_id)
+        membership = require_membership(request)
+        job = generation_selectors.job_for(membership, job_id, to_change=True)
+        generation.job_cancel(job=job, by=membership)
+        job = generation_selectors.job_for(membership, job_id)
         data = s.JobSerializer(job, context={"request": request}).data
         return Response(data, status=202 if job.is_cancelling else 200)
 
@@ -280,7 +270,7 @@ class JobOutputView(ApiView):
     )
     def get(self, request: Request, job_id: UUID, position: int) -> HttpResponse:
         """The file a completed job produced (an image or a video); Range requests work."""
-        output = get_team_output(request, job_id, position)
+        output = generation_selectors.output_for(require_membership(request), job_id, position)
         return file_response(
             request._request,
             output.file,
