@@ -24,7 +24,10 @@ from studio.generation.services import webhook_accept
 
 
 class LenientJSONParser(JSONParser):
-    """Krea's body is a hint only: an unreadable one must not stop the confirmation."""
+    """Krea's body is a hint only: an unreadable one, or one of another content type,
+    must not stop the confirmation (the secret in the URL is what counts)."""
+
+    media_type = "*/*"
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:

@@ -167,6 +167,29 @@ def test_a_webhook_with_a_wrong_secret_is_404_and_changes_nothing(
     assert client.post(f"/api/webhooks/krea/{job.uuid}/", {}).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        ("text/plain", '{"status": "completed"}'),
+        ("application/x-www-form-urlencoded", "status=completed"),
+        ("application/octet-stream", b"\xff\xfe"),
+        ("", ""),
+    ],
+)
+def test_a_webhook_whose_body_is_not_json_still_confirms_the_job(
+    krea, submit, public_url, client, django_capture_on_commit_callbacks, content_type, body
+):
+    krea.set_webhook_policy(drop=True)
+    job = submit()
+    krea.advance(30)
+    url = f"/api/webhooks/krea/{job.uuid}/{job.webhook_secret}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.generic("POST", url, body, content_type=content_type)
+    assert response.status_code == 202
+    job.refresh_from_db()
+    assert job.status == JobStatus.COMPLETED  # confirmed with Krea: the body was only a hint
+
+
 def test_a_webhook_for_an_unknown_job_is_404(client, db):
     response = client.post(
         "/api/webhooks/krea/3f1c9a0e-0000-4000-8000-000000000000/anything/",
