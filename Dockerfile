@@ -31,4 +31,4 @@ USER studio
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD curl -fsS -H "Host: ${ALLOWED_HOSTS%%,*}" "http://127.0.0.1:${PORT}/healthz" || exit 1
-CMD ["sh", "-c", "exec gunicorn studio.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile - --forwarded-allow-ips='*'"]
+CMD ["sh", "-c", "exec gunicorn studio.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile - --logger-class studio.log_redaction.GunicornLogger --forwarded-allow-ips='*'"]

@@ -314,11 +314,38 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Error pages and reports hide Krea tokens even with DEBUG on (see the module).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "studio.teams.error_reports.TokenSafeExceptionReporterFilter"
 
+# Every handler redacts webhook secrets (studio/log_redaction.py): runserver's request
+# log is Django's own handler and format redefined with the filter, and the "django"
+# logger drops Django's default console handler (which would print django.request's
+# "Not Found: <url>" unfiltered) for the root's.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"webhook_secrets": {"()": "studio.log_redaction.RedactWebhookSecrets"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["webhook_secrets"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["webhook_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "django": {"handlers": [], "level": "NOTSET"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

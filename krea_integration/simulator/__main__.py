@@ -101,6 +101,8 @@ def main(argv: list[str] | None = None) -> None:
     """Parse the command line and serve until interrupted."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # httpx logs every URL it calls at INFO, and webhook URLs carry the portal's secrets.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     tokens = [t.strip() for t in args.tokens.split(",") if t.strip()] if args.tokens else None
     sim = Simulator(
         job_seconds=args.job_seconds,

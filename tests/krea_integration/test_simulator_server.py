@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -22,8 +23,12 @@ STARTUP_SECONDS = 30
 
 
 @pytest.fixture
-def server():
-    """A simulator server in a subprocess on a free port; yields its base URL."""
+def server(tmp_path):
+    """A simulator server in a subprocess on a free port; yields its base URL.
+
+    Its log is in ``tmp_path / "simulator.log"``.
+    """
+    log = (tmp_path / "simulator.log").open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -38,7 +43,7 @@ def server():
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
         text=True,
     )
     try:
@@ -51,6 +56,7 @@ def server():
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+        log.close()
 
 
 def _read_url(process):
@@ -111,6 +117,25 @@ def test_generate_poll_download_session(server, receiver):
     while not received and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [payload["job_id"] for payload in received] == [job.job_id]
+
+
+def test_the_simulators_log_never_shows_a_webhook_secret(server, receiver, tmp_path):
+    hook_url, received = receiver
+    secret = "Zq8-never-in-a-log"
+    with KreaClient("demo-token", base_url=server, timeout=10) as client:
+        job = client.generate(
+            "image/bfl/flux-1-dev",
+            {"prompt": "a lighthouse"},
+            webhook_url=f"{hook_url}/api/webhooks/krea/{uuid.uuid4()}/{secret}/",
+        )
+        _poll(client, job.job_id)
+    deadline = time.monotonic() + 10
+    while not received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert received
+    log = (tmp_path / "simulator.log").read_text()
+    assert "POST /generate/image/bfl/flux-1-dev" in log  # the log is there
+    assert secret not in log
 
 
 def test_network_faults_on_a_real_socket(server):
