@@ -18,6 +18,7 @@ from krea_integration.catalogue import (
     load,
     normalise_params,
     parse_price_table,
+    read_field,
     validate_against,
     validate_params,
 )
@@ -343,6 +344,45 @@ def test_node_app_inputs_are_validated_against_their_own_schema():
         ParamError("image", "image is required."),
         ParamError("scale", "scale must be at most 4 (got 8)."),
     ]
+
+
+# ------------------------------------------------------------ reading one field
+
+
+def test_a_nullable_url_reads_the_same_written_as_a_type_list_or_as_a_union():
+    listed = read_field({"type": ["string", "null"], "format": "uri", "description": "Start."})
+    union = read_field(
+        {"anyOf": [{"type": "string", "format": "uri", "description": "Start."}, {"type": "null"}]}
+    )
+
+    for field in (listed, union):
+        assert (field.types, field.format, field.description) == (
+            {"string", "null"},
+            "uri",
+            "Start.",
+        )
+        assert field.nullable and field.value_types == {"string"} and field.is_scalar
+
+
+def test_a_field_reads_its_limits_default_and_items():
+    integer = {"type": "integer", "minimum": 1, "maximum": 50}
+    steps = read_field({"anyOf": [integer, {"type": "null"}], "default": 25})
+    images = read_field(
+        {"type": "array", "maxItems": 4, "items": {"type": "string", "format": "uri"}}
+    )
+
+    assert (steps.minimum, steps.maximum, steps.default, steps.is_integer) == (1, 50, 25, True)
+    assert steps.is_number and steps.has_default
+    assert (images.max_items, images.items.format, images.items.types) == (4, "uri", {"string"})
+
+
+def test_a_union_of_constants_is_a_choice_not_a_number_to_type():
+    duration = read_field(
+        {"anyOf": [{"type": "number", "const": 5}, {"type": "number", "const": 10}]}
+    )
+
+    assert duration.choices == [5, 10]
+    assert duration.types == {"number"} and not duration.is_number
 
 
 # ------------------------------------------------------------ from any spec

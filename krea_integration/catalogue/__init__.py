@@ -1,0 +1,68 @@
+"""Krea's models as data: paths, request schemas, defaults, aliases and prices.
+
+The catalogue is built from a Krea OpenAPI description by :func:`from_openapi`
+and checked in as ``catalogue.json`` (the project's own compact format, written
+by ``manage.py refresh_krea_catalogue``). Nothing here is specific to one model:
+a model Krea adds later works from its spec entry alone, including its price
+when its description carries a price table in one of the shapes described at
+:func:`parse_price_table`.
+
+One module per concern; import from the package (``catalogue.load()``), which
+re-exports what other code uses:
+
+- :mod:`.entries`: ``Model``, ``Operation``, ``Training``, ``Catalogue``;
+- :mod:`.storage`: ``load`` and ``dumps`` of catalogue.json;
+- :mod:`.openapi`: ``from_openapi``, the spec importer;
+- :mod:`.prices`: price tables, ``parse_price_table``;
+- :mod:`.schema`: the one reader of a field's schema (``read_field``), shared
+  with the forms built from schemas;
+- :mod:`.validation`: ``validate_params`` and ``validate_against``, with
+  messages that name the field.
+"""
+
+from .entries import (
+    FORMAT_VERSION,
+    GENERATION_PREFIX,
+    GROUPS,
+    TRAINING_PATH,
+    Catalogue,
+    Model,
+    Operation,
+    Training,
+)
+from .errors import CatalogueError, InvalidParams, ParamError, UnknownModel
+from .openapi import from_openapi
+from .prices import PriceColumn, PriceRow, PriceTable, parse_price_table
+from .schema import FieldSchema, json_types, read_field, schema_choices
+from .storage import CATALOGUE_PATH, dumps, load
+from .validation import normalise_params, validate_against, validate_params
+
+__all__ = [
+    "CATALOGUE_PATH",
+    "FORMAT_VERSION",
+    "GENERATION_PREFIX",
+    "GROUPS",
+    "TRAINING_PATH",
+    "Catalogue",
+    "CatalogueError",
+    "FieldSchema",
+    "InvalidParams",
+    "Model",
+    "Operation",
+    "ParamError",
+    "PriceColumn",
+    "PriceRow",
+    "PriceTable",
+    "Training",
+    "UnknownModel",
+    "dumps",
+    "from_openapi",
+    "json_types",
+    "load",
+    "normalise_params",
+    "parse_price_table",
+    "read_field",
+    "schema_choices",
+    "validate_against",
+    "validate_params",
+]

@@ -1,0 +1,216 @@
+"""The catalogue's entries: Krea's models, its other operations, style training.
+
+Each entry converts to and from catalogue.json's format (``to_data`` and
+``from_data``); :mod:`.openapi` builds them from a Krea spec.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .errors import CatalogueError, UnknownModel
+from .prices import PriceTable
+from .schema import schema_choices
+
+GENERATION_PREFIX = "/generate/"
+TRAINING_PATH = "/styles/train"
+FORMAT_VERSION = 1
+GROUPS = ("image", "video", "enhance")
+
+
+@dataclass(frozen=True)
+class Model:
+    """One generation endpoint of Krea (``POST /generate/<id>``)."""
+
+    id: str
+    path: str
+    group: str
+    provider: str
+    name: str
+    summary: str
+    request_schema: dict[str, Any] = field(hash=False)
+    aliases: dict[str, str] = field(hash=False)
+    price: PriceTable | None
+    # Why the spec gave no usable price: "" when priced, otherwise a sentence
+    # for admins (no table published, or a table this parser cannot map).
+    price_note: str = ""
+
+    def defaults(self) -> dict[str, Any]:
+        """The request schema's default for every top-level field that has one."""
+        return {
+            name: copy.deepcopy(prop["default"])
+            for name, prop in self.request_schema.get("properties", {}).items()
+            if isinstance(prop, dict) and "default" in prop
+        }
+
+    @property
+    def required(self) -> list[str]:
+        """Fields the request must carry."""
+        return list(self.request_schema.get("required", []))
+
+    def to_data(self) -> dict[str, Any]:
+        """This model in catalogue.json's format (``id`` is the key, not a field)."""
+        data: dict[str, Any] = {
+            "aliases": dict(sorted(self.aliases.items())),
+            "group": self.group,
+            "name": self.name,
+            "price": self.price.to_data() if self.price else None,
+            "provider": self.provider,
+            "request_schema": self.request_schema,
+            "summary": self.summary,
+        }
+        if self.price_note:
+            data["price_note"] = self.price_note
+        return data
+
+    @classmethod
+    def from_data(cls, model_id: str, data: Mapping[str, Any]) -> Model:
+        """The inverse of :meth:`to_data`."""
+        return cls(
+            id=model_id,
+            path=GENERATION_PREFIX + model_id,
+            group=data["group"],
+            provider=data["provider"],
+            name=data["name"],
+            summary=data["summary"],
+            request_schema=data["request_schema"],
+            aliases=dict(data["aliases"]),
+            price=PriceTable.from_data(data["price"]) if data["price"] else None,
+            price_note=data.get("price_note", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A non-generation operation of Krea's API (jobs, assets, styles, node apps)."""
+
+    method: str
+    path: str
+    summary: str
+    tag: str = ""
+
+
+@dataclass(frozen=True)
+class Training:
+    """``POST /styles/train``: its body shapes and its CU price per training step."""
+
+    # The full body schema as Krea publishes it (a ``oneOf`` of the shapes).
+    request_schema: dict[str, Any] = field(hash=False)
+    step_prices: dict[str, Decimal] = field(hash=False)
+    path: str = TRAINING_PATH
+
+    @property
+    def shapes(self) -> list[dict[str, Any]]:
+        """Each alternative body shape (one per group of training models)."""
+        return list(self.request_schema.get("oneOf") or [self.request_schema])
+
+    @property
+    def models(self) -> list[str]:
+        """Every training model any shape accepts, in the spec's order."""
+        seen: list[str] = []
+        for shape in self.shapes:
+            for choice in schema_choices(shape.get("properties", {}).get("model", {})) or []:
+                if choice not in seen:
+                    seen.append(choice)
+        return seen
+
+    def schema_for(self, train_model: str) -> dict[str, Any]:
+        """The body shape that accepts ``train_model`` (its form, its defaults)."""
+        for shape in self.shapes:
+            if train_model in (schema_choices(shape.get("properties", {}).get("model", {})) or []):
+                return shape
+        raise UnknownModel(train_model)
+
+    def to_data(self) -> dict[str, Any]:
+        """This training spec in catalogue.json's format."""
+        return {
+            "path": self.path,
+            "request_schema": self.request_schema,
+            "step_prices": {k: str(v) for k, v in sorted(self.step_prices.items())},
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Training:
+        """The inverse of :meth:`to_data`."""
+        return cls(
+            request_schema=data["request_schema"],
+            step_prices={k: Decimal(v) for k, v in data["step_prices"].items()},
+            path=data["path"],
+        )
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Every model and operation of one Krea spec."""
+
+    models: tuple[Model, ...]
+    operations: tuple[Operation, ...] = ()
+    training: Training | None = None
+    _by_id: dict[str, Model] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {m.id: m for m in self.models})
+
+    def get(self, model_id_or_path: str) -> Model:
+        """The model with this id (``image/bfl/flux-1-dev``) or path (``/generate/...``).
+
+        Raises:
+            UnknownModel: no such model in this catalogue.
+        """
+        model_id = model_id_or_path.strip()
+        for prefix in (GENERATION_PREFIX, GENERATION_PREFIX.lstrip("/")):
+            model_id = model_id.removeprefix(prefix)
+        model = self._by_id.get(model_id)
+        if model is None:
+            raise UnknownModel(model_id_or_path)
+        return model
+
+    def by_group(self, group: str) -> list[Model]:
+        """The models of one group (``image``, ``video`` or ``enhance``), by id."""
+        return [m for m in self.models if m.group == group]
+
+    def __contains__(self, model_id_or_path: object) -> bool:
+        try:
+            self.get(str(model_id_or_path))
+        except UnknownModel:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[Model]:
+        return iter(self.models)
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def to_data(self) -> dict[str, Any]:
+        """The catalogue as catalogue.json stores it."""
+        return {
+            "format": FORMAT_VERSION,
+            "models": {m.id: m.to_data() for m in sorted(self.models, key=lambda m: m.id)},
+            "operations": [
+                {"method": o.method, "path": o.path, "summary": o.summary, "tag": o.tag}
+                for o in sorted(self.operations, key=lambda o: (o.path, o.method))
+            ],
+            "training": self.training.to_data() if self.training else None,
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Catalogue:
+        """Build a catalogue from catalogue.json's content.
+
+        Raises:
+            CatalogueError: the data is not in this module's format.
+        """
+        if not isinstance(data, Mapping) or data.get("format") != FORMAT_VERSION:
+            raise CatalogueError(f"Not a Krea catalogue in format {FORMAT_VERSION}.")
+        try:
+            models = tuple(Model.from_data(k, v) for k, v in sorted(data["models"].items()))
+            operations = tuple(Operation(**o) for o in data["operations"])
+            training = Training.from_data(data["training"]) if data["training"] else None
+        except (KeyError, TypeError, InvalidOperation) as exc:
+            raise CatalogueError(f"Malformed Krea catalogue: {exc!r}") from exc
+        return cls(models=models, operations=operations, training=training)
