@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "studio.audit",
     "axes",
     "studio.dashboard",
+    "studio.schemaforms",
     "studio.generation",
     "studio.usage",
     "studio.api",

@@ -12,7 +12,9 @@ from django.utils.http import urlencode
 from krea_integration import catalogue
 from krea_integration.catalogue import ParamError
 from studio.generation import services
-from studio.generation.forms import (
+from studio.generation.forms import generation_form_class, initial_from_params
+from studio.generation.models import Job, JobStatus
+from studio.schemaforms.fields import (
     CheckboxField,
     ChoiceField,
     LinesField,
@@ -20,10 +22,7 @@ from studio.generation.forms import (
     RowsField,
     TextField,
     URLTextField,
-    generation_form_class,
-    initial_from_params,
 )
-from studio.generation.models import Job, JobStatus
 from studio.usage.models import Quota
 from tests.generation.conftest import FLUX, VEO
 
