@@ -22,12 +22,14 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from studio.files import file_response
+from studio.paging import Page, keyset_page
 from studio.teams.scoping import team_required, token_missing_response
 from studio.teams.services import TeamHasNoToken
 from studio.usage.services import QuotaExceeded
 
 from . import selectors, services
-from .files import file_response, output_filename
+from .files import output_filename
 from .forms import GenerationForm, JobFilterForm, generation_form_class, initial_from_params
 from .models import Job, JobStatus
 
@@ -265,7 +267,7 @@ def _filter_form(request: HttpRequest) -> JobFilterForm:
     return JobFilterForm(data or None, **choices)
 
 
-def _next_url(url_name: str, form: JobFilterForm, page: selectors.Page) -> str:
+def _next_url(url_name: str, form: JobFilterForm, page: Page) -> str:
     """The next page's address, keeping the filters (the "Load more" link)."""
     if not page.next_cursor:
         return ""
@@ -277,7 +279,7 @@ def _listing(
 ) -> HttpResponse:
     """A filtered, keyset-paged list page; htmx gets the next page or the new results only."""
     form = _filter_form(request)
-    page = selectors.keyset_page(queryset(form.filters()), cursor=request.GET.get("cursor", ""))
+    page = keyset_page(queryset(form.filters()), cursor=request.GET.get("cursor", ""))
     context = {"form": form, "page": page, "next_url": _next_url(name, form, page)}
     if request.htmx and request.htmx.target == f"{part}-more":
         return render(request, f"{template}#{part}-page", context)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from studio.generation.models import JobStatus
-from studio.generation.selectors import PAGE_SIZE
+from studio.paging import PAGE_SIZE
 from tests.generation.conftest import VEO
 
 pytestmark = pytest.mark.django_db

@@ -20,9 +20,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from krea_integration import catalogue
+from studio.files import file_response
 from studio.generation import selectors as generation_selectors
 from studio.generation import services as generation
-from studio.generation.files import file_response, output_filename
+from studio.generation.files import output_filename
 from studio.usage.selectors import allowance_for
 
 from . import schema  # noqa: F401  (registers the API key scheme with drf-spectacular)
