@@ -287,15 +287,17 @@ class KreaClient:
         *,
         filename: str | None = None,
         description: str | None = None,
+        content_type: str | None = None,
     ) -> Asset:
         """Upload a file as a Krea asset, streaming it in chunks. Never retried.
 
         Args:
             file: A path, or a binary file object that can seek (its size must be
                 known before sending). The whole file is sent, from its start.
-            filename: The name Krea sees; defaults to the file's own name. Its
-                extension decides the content type.
+            filename: The name Krea sees; defaults to the file's own name.
             description: Optional description stored with the asset.
+            content_type: The file's type, when the caller has read it from the
+                content; else the file name's extension decides.
 
         Raises:
             AssetTooLarge: The file is over 75 MB; nothing was sent.
@@ -304,11 +306,13 @@ class KreaClient:
         if isinstance(file, str | os.PathLike):
             path = Path(file)
             with path.open("rb") as opened:
-                return self._upload(opened, filename or path.name, description)
+                return self._upload(opened, filename or path.name, description, content_type)
         name = filename or Path(str(getattr(file, "name", "") or "upload")).name
-        return self._upload(file, name, description)
+        return self._upload(file, name, description, content_type)
 
-    def _upload(self, file: IO[bytes], filename: str, description: str | None) -> Asset:
+    def _upload(
+        self, file: IO[bytes], filename: str, description: str | None, content_type: str | None
+    ) -> Asset:
         size = _file_size(file)
         if size > MAX_ASSET_BYTES:
             raise AssetTooLarge(
@@ -317,7 +321,7 @@ class KreaClient:
             )
         # httpx streams a file object in 64 KiB reads and sends a Content-Length
         # computed from its size, so the file is never held in memory whole.
-        files = {"file": (filename, file, _content_type(filename))}
+        files = {"file": (filename, file, content_type or _content_type(filename))}
         data = {} if description is None else {"description": description}
         response = self._request("POST", "/assets", files=files, data=data)
         return self._parse(response, Asset.from_json)
@@ -345,6 +349,53 @@ class KreaClient:
         """Delete an asset."""
         body = self._json(self._request("DELETE", f"/assets/{_segment(asset_id)}"))
         _check_success(body, "delete the asset")
+
+    def file_available(self, url: str) -> bool:
+        """Whether a file URL Krea gave (an output, an asset) answers a HEAD with 2xx now.
+
+        Krea's file URLs can expire; a generation input must be one Krea can still
+        fetch. Sent without the token: file hosts need none, and it must not leak.
+        """
+        request = self._http.build_request("HEAD", url)
+        del request.headers["Authorization"]
+        try:
+            response = self._http.send(request)
+        except httpx.HTTPError:
+            return False
+        return response.is_success
+
+    def download_asset_file(self, url: str, into: IO[bytes]) -> int:
+        """Copy an asset's file (its ``image_url``) into ``into``, up to Krea's asset limit.
+
+        Sent without the token. Returns the size.
+
+        Raises:
+            AssetTooLarge: The file passed 75 MB (what was written is incomplete).
+            KreaError: The file did not answer 200, or the connection failed.
+        """
+        request = self._http.build_request("GET", url)
+        del request.headers["Authorization"]
+        try:
+            response = self._http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise KreaConnectionError(f"Could not fetch the asset file: {exc}") from exc
+        size = 0
+        try:
+            if response.status_code != 200:
+                raise KreaError(
+                    f"The asset file answered HTTP {response.status_code}",
+                    status_code=response.status_code,
+                )
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_ASSET_BYTES:
+                    raise AssetTooLarge(f"The asset file is over {MAX_ASSET_BYTES} bytes")
+                into.write(chunk)
+        except httpx.HTTPError as exc:
+            raise KreaConnectionError(f"The asset file download failed: {exc}") from exc
+        finally:
+            response.close()
+        return size
 
     # -- styles ---------------------------------------------------------------------
 

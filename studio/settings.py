@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "axes",
     "studio.dashboard",
     "studio.schemaforms",
+    "studio.assets",
     "studio.generation",
     "studio.usage",
     "studio.api",
@@ -89,6 +90,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads POST bodies: asset uploads over Krea's limit
+    # are refused unread.
+    "studio.assets.uploads.AssetUploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "studio.teams.scoping.CurrentTeamMiddleware",

@@ -74,3 +74,20 @@ def make_team_with_token(token: str = "krea-test-token-0001", **kwargs) -> Team:
         krea_token_updated_at=timezone.now(),
         **kwargs,
     )
+
+
+class AssetFactory(factory.django.DjangoModelFactory):
+    """An asset recorded in the portal (nothing at Krea: for reads and permissions)."""
+
+    class Meta:
+        model = "assets.Asset"
+
+    team = factory.SubFactory(TeamFactory)
+    krea_id = factory.Sequence(lambda n: f"krea-asset-{n:04d}")
+    krea_url = factory.LazyAttribute(lambda o: f"https://files.krea.ai/{o.krea_id}.png")
+    kind = "image"
+    mime_type = "image/png"
+    size = 1234
+    width = 64
+    height = 48
+    file_name = factory.Sequence(lambda n: f"picture-{n}.png")

@@ -26,6 +26,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from krea_integration import errors as krea_errors
+from studio.assets import services as assets
 from studio.generation.services import InvalidGeneration, JobNotCancellable, JobStillRunning
 from studio.teams.services import TeamHasNoToken
 from studio.usage.services import QuotaExceeded
@@ -86,6 +87,24 @@ def _validation_response(fields: dict[str, list[str]], code: str) -> Response:
     )
 
 
+# An asset refusal: (status, code, the field it concerns or None).
+_ASSET_ERRORS = {
+    assets.AssetTooLarge: (status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "asset_too_large", "file"),
+    assets.AssetRefused: (status.HTTP_400_BAD_REQUEST, "asset_refused", "file"),
+    assets.AssetUploadFailed: (status.HTTP_502_BAD_GATEWAY, "krea_upload_failed", None),
+    assets.AssetKreaError: (status.HTTP_502_BAD_GATEWAY, "krea_unavailable", None),
+}
+
+
+def _asset_error_response(exc: Exception) -> Response:
+    set_rollback()
+    code_status, code, field = _ASSET_ERRORS[type(exc)]
+    body: dict[str, Any] = {"error": str(exc), "code": code}
+    if field:
+        body["fields"] = {field: [str(exc)]}
+    return Response(body, status=code_status)
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """Turn ``exc`` into a JSON response, or None for a real bug (a 500)."""
     if isinstance(exc, InvalidGeneration):
@@ -120,6 +139,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         set_rollback()
         code = "job_not_cancellable" if isinstance(exc, JobNotCancellable) else "job_still_running"
         return Response({"error": str(exc), "code": code}, status=status.HTTP_409_CONFLICT)
+
+    if isinstance(exc, assets.AssetError):
+        return _asset_error_response(exc)
 
     if isinstance(exc, krea_errors.KreaError):
         # No API view waits on Krea today; should one, Krea's failure is a 502, not a 500.

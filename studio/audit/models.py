@@ -28,6 +28,7 @@ class AuditEntry(models.Model):
         QUOTA_RESET = "quota.reset", "Quota reset"
         QUOTA_REMOVED = "quota.removed", "Quota removed"
         USAGE_ADJUSTED = "usage.adjusted", "Usage adjusted"
+        ASSET_DELETED = "asset.deleted", "Asset deleted"
 
     team = models.ForeignKey("teams.Team", on_delete=models.PROTECT, related_name="audit_entries")
     created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)

@@ -8,7 +8,6 @@ arbitrary address. Files are then served only through team-checked views.
 
 from __future__ import annotations
 
-import io
 import logging
 import mimetypes
 import tempfile
@@ -20,14 +19,14 @@ import httpx
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
-from PIL import Image, ImageOps
+
+from studio.assets import media
 
 from .models import Job, JobStatus, Output
 from .selectors import host_allowed
 
 logger = logging.getLogger(__name__)
 
-THUMBNAIL_SIDE = 512
 ALLOWED_TYPES = ("image/", "video/")
 
 
@@ -68,27 +67,6 @@ def download(url: str, *, client: httpx.Client) -> Downloaded:
     return Downloaded(content=File(spool), mime_type=mime_type, size=size)
 
 
-def _dimensions_and_thumbnail(
-    content: File, mime_type: str
-) -> tuple[int | None, int | None, bytes]:
-    """(width, height, JPEG thumbnail) of an image, or of a video's first frame."""
-    content.seek(0)
-    if mime_type.startswith("image/"):
-        with Image.open(content) as image:
-            width, height = image.size
-            frame = ImageOps.exif_transpose(image).convert("RGB")
-    else:
-        with av.open(content.file, mode="r") as container:
-            stream = container.streams.video[0]
-            width, height = stream.codec_context.width, stream.codec_context.height
-            frame = next(container.decode(stream)).to_image().convert("RGB")
-    frame.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-    out = io.BytesIO()
-    frame.save(out, "JPEG", quality=82)
-    content.seek(0)
-    return width, height, out.getvalue()
-
-
 def _extension(mime_type: str) -> str:
     return {"image/jpeg": ".jpg"}.get(mime_type) or mimetypes.guess_extension(mime_type) or ".bin"
 
@@ -115,9 +93,8 @@ def outputs_store(*, job_id: int, transport: httpx.BaseTransport | None = None) 
                 continue
             try:
                 downloaded = download(url, client=client)
-                width, height, thumb = _dimensions_and_thumbnail(
-                    downloaded.content, downloaded.mime_type
-                )
+                kind = media.VIDEO if downloaded.mime_type.startswith("video/") else media.IMAGE
+                facts = media.media_facts(downloaded.content.file, kind)
             except (
                 DownloadRefused,
                 httpx.HTTPError,
@@ -135,14 +112,14 @@ def outputs_store(*, job_id: int, transport: httpx.BaseTransport | None = None) 
                 position=position,
                 mime_type=downloaded.mime_type,
                 size=downloaded.size,
-                width=width,
-                height=height,
+                width=facts.width,
+                height=facts.height,
                 source_url=url,
             )
             output.file.save(
                 name + _extension(downloaded.mime_type), downloaded.content, save=False
             )
-            output.thumbnail.save(name + "-thumb.jpg", ContentFile(thumb), save=False)
+            output.thumbnail.save(name + "-thumb.jpg", ContentFile(facts.thumbnail), save=False)
             try:
                 with transaction.atomic():
                     output.save()

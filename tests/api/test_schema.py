@@ -18,6 +18,9 @@ ENDPOINTS = {
     "/api/v1/jobs/{job_id}/cancel": {"post"},
     "/api/v1/jobs/{job_id}/outputs/{position}": {"get"},
     "/api/v1/usage": {"get"},
+    "/api/v1/assets": {"get", "post"},
+    "/api/v1/assets/import": {"post"},
+    "/api/v1/assets/{asset_id}": {"get", "patch", "delete"},
 }
 
 

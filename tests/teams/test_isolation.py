@@ -95,6 +95,14 @@ def _api_key(other_team, outsider):
     return api_key_create(membership=membership, name="theirs").api_key.pk
 
 
+def _asset(other_team, outsider):
+    from tests.factories import AssetFactory
+
+    return AssetFactory(
+        team=other_team, uploaded_by=outsider, file="assets/secret.png", thumbnail="assets/t.jpg"
+    )
+
+
 # keyword -> a value naming a real object of other_team (built once per test).
 OTHER_TEAM_VALUES: dict[str, Callable] = {
     "team_id": lambda team, user: team.pk,
@@ -105,6 +113,8 @@ OTHER_TEAM_VALUES: dict[str, Callable] = {
     "job_id": lambda team, user: _job_with_output(team, user).uuid,
     "position": lambda team, user: 0,
     "key_id": _api_key,
+    "asset_uuid": lambda team, user: _asset(team, user).uuid,
+    "asset_id": lambda team, user: _asset(team, user).uuid,
 }
 
 

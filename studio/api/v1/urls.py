@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from . import assets, views
 
 app_name = "api-v1"
 
@@ -18,6 +18,9 @@ urlpatterns = [
         name="job-output",
     ),
     path("usage", views.UsageView.as_view(), name="usage"),
+    path("assets", assets.AssetListView.as_view(), name="asset-list"),
+    path("assets/import", assets.AssetImportView.as_view(), name="asset-import"),
+    path("assets/<uuid:asset_id>", assets.AssetDetailView.as_view(), name="asset-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
     # Anything else under /api/v1/ is a JSON 404, not the HTML page.

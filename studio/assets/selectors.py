@@ -1,0 +1,75 @@
+"""Reads of the asset library: one asset by id, the team's assets filtered, picker choices.
+
+Every query starts from the member's team: another team's asset does not exist
+for them (404), on pages, fragments, files and the API alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from studio.teams.models import Membership, Team
+
+from .models import Asset
+
+ASSET_NOT_FOUND = "There is no asset with this id in your team."
+ASSET_CHANGE_REFUSED = (
+    "Only the member who uploaded this asset, or the team's owners and admins, may change it."
+)
+
+
+def asset_change_allowed(*, asset: Asset, membership: Membership) -> bool:
+    """Who may edit or delete an asset: its uploader, or owners and admins.
+
+    Every member uploads assets and uses anyone's; imported assets have no
+    uploader, so only owners and admins change them.
+    """
+    return (
+        asset.uploaded_by_id is not None and asset.uploaded_by_id == membership.user_id
+    ) or membership.can_manage
+
+
+def asset_for(membership: Membership, uuid: UUID, *, to_change: bool = False) -> Asset:
+    """The asset ``uuid`` of ``membership``'s team.
+
+    Raises ``Http404`` when the team has no such asset (another team's does not
+    exist for this one) and, with ``to_change``, ``PermissionDenied`` when the
+    member may not edit or delete it.
+    """
+    asset = (
+        Asset.objects.filter(team_id=membership.team_id, uuid=uuid)
+        .select_related("uploaded_by")
+        .first()
+    )
+    if asset is None:
+        raise Http404(ASSET_NOT_FOUND)
+    if to_change and not asset_change_allowed(asset=asset, membership=membership):
+        raise PermissionDenied(ASSET_CHANGE_REFUSED)
+    return asset
+
+
+def team_assets(*, team: Team, filters: Mapping[str, Any] | None = None) -> QuerySet[Asset]:
+    """The team's assets, newest first: ``kind``, ``uploader`` (a user id), ``q`` (words
+    in the description or file name)."""
+    filters = filters or {}
+    assets = Asset.objects.filter(team=team).select_related("uploaded_by")
+    if filters.get("kind"):
+        assets = assets.filter(kind=filters["kind"])
+    if filters.get("uploader"):
+        assets = assets.filter(uploaded_by_id=filters["uploader"])
+    for word in str(filters.get("q") or "").split():
+        assets = assets.filter(Q(description__icontains=word) | Q(file_name__icontains=word))
+    return assets.order_by("-created_at", "-id")
+
+
+def uploader_choices(*, team: Team) -> list[Membership]:
+    """The team's members, for the uploader filter."""
+    return list(
+        Membership.objects.filter(team=team).select_related("user").order_by("user__name", "pk")
+    )
