@@ -9,6 +9,7 @@ MAIN_NAVIGATION: list[tuple[str, str]] = [
     ("Generate", "generate"),
     ("Jobs", "jobs"),
     ("Gallery", "gallery"),
+    ("Assets", "asset_library"),
     ("Usage", "usage"),
     ("Team", "team_home"),
     ("API keys", "api_keys"),

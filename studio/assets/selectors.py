@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from krea_integration import catalogue
+from krea_integration.media_inputs import field_for
 from studio.teams.models import Membership, Team
 
 from .models import Asset
@@ -73,3 +75,14 @@ def uploader_choices(*, team: Team) -> list[Membership]:
     return list(
         Membership.objects.filter(team=team).select_related("user").order_by("user__name", "pk")
     )
+
+
+def asset_jobs(*, asset: Asset, limit: int = 20) -> list[Any]:
+    """The newest jobs that took ``asset`` as an input."""
+    return list(asset.jobs.select_related("created_by").order_by("-created_at", "-id")[:limit])
+
+
+def models_taking(*, kind: str) -> list[catalogue.Model]:
+    """The catalogue's models with a field for a file of ``kind``, by group then name."""
+    models = [m for m in catalogue.load().models if field_for(m.request_schema, kind)]
+    return sorted(models, key=lambda m: (m.group, m.name.casefold()))

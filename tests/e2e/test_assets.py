@@ -1,0 +1,138 @@
+"""Assets in the browser: dropping files with progress, refusals beside a good upload,
+importing what the team already has at Krea."""
+
+import base64
+import io
+
+import pytest
+from playwright.sync_api import expect
+
+from krea_integration.client import KreaClient
+from studio.assets.models import Asset
+from tests.assets.conftest import picture
+from tests.conftest import KREA_TEST_URL
+from tests.factories import PASSWORD, MembershipFactory, make_team_with_token
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TOKEN = "krea-test-token-0001"  # make_team_with_token's
+
+
+@pytest.fixture
+def mia(db):
+    team = make_team_with_token(name="Acme Studio")
+    return MembershipFactory(team=team, role="member", user__email="mia@example.com").user
+
+
+DROP = """([files, selector]) => {
+  const transfer = new DataTransfer();
+  for (const [name, type, b64, size] of files) {
+    let bytes;
+    if (b64 !== null) {
+      bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    } else {
+      bytes = new Uint8Array(size);
+    }
+    transfer.items.add(new File([bytes], name, { type }));
+  }
+  const zone = document.querySelector(selector);
+  zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  zone.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+}"""
+
+RECORD_PROGRESS = """() => {
+  window.__progress = {};
+  document.addEventListener("upload:progress", (event) => {
+    const seen = (window.__progress[event.detail.name] ||= []);
+    seen.push(event.detail.loaded / event.detail.total);
+  });
+}"""
+
+
+def b64(content: bytes) -> str:
+    return base64.b64encode(content).decode()
+
+
+def drop(page, files, selector="[data-upload-zone]"):
+    page.evaluate(DROP, [files, selector])
+
+
+def test_two_images_dropped_at_once_each_show_progress_to_the_end_then_their_thumbnail(
+    page, log_in, krea_live, mia
+):
+    log_in(mia.email, PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Assets").click()
+    expect(page.get_by_text("Assets are the team's own files at Krea")).to_be_visible()
+    page.get_by_role("link", name="Upload files").click()
+    page.evaluate(RECORD_PROGRESS)
+    big_photo = picture("JPEG", size=(2400, 1600), color=(200, 80, 40))
+    drop(
+        page,
+        [
+            ["harbour.jpg", "image/jpeg", b64(big_photo), None],
+            ["sketch.png", "image/png", b64(picture("PNG", size=(640, 480))), None],
+        ],
+    )
+    rows = page.locator(".upload-row--done")
+    expect(rows).to_have_count(2, timeout=30_000)
+    for name in ("harbour.jpg", "sketch.png"):
+        row = page.locator(".upload-row", has_text=name)
+        bar = row.locator("progress")
+        assert bar.evaluate("bar => bar.value === bar.max && bar.max > 0"), name
+        expect(row.locator("img")).to_be_visible()
+        row.locator("img").evaluate("img => img.decode()")
+        assert row.locator("img").evaluate("img => img.naturalWidth") > 0
+    progress = page.evaluate("window.__progress")
+    assert set(progress) == {"harbour.jpg", "sketch.png"}
+    assert all(seen[-1] == 1 for seen in progress.values()), progress
+
+    page.get_by_role("link", name="← All assets").click()
+    expect(page.locator(".asset-item")).to_have_count(2)
+    assert Asset.objects.count() == 2
+
+
+def test_a_76_mb_file_and_a_text_file_named_png_are_refused_while_a_good_image_uploads(
+    page, log_in, krea_live, mia
+):
+    log_in(mia.email, PASSWORD)
+    page.goto("/assets/upload/")
+    drop(
+        page,
+        [
+            ["huge.mov", "video/quicktime", None, 76 * 1024 * 1024],
+            ["notes.png", "image/png", b64(b"buy milk\nand bread\n"), None],
+            ["good.png", "image/png", b64(picture()), None],
+        ],
+    )
+    expect(page.locator(".upload-row--done")).to_have_count(1, timeout=30_000)
+    expect(page.locator(".upload-row--done")).to_contain_text("good.png")
+    errors = page.locator(".upload-row--error")
+    expect(errors).to_have_count(2)
+    expect(errors.filter(has_text="huge.mov")).to_contain_text(
+        "huge.mov (76.0 MB) is larger than 75 MB, the most Krea accepts for one asset."
+    )
+    expect(errors.filter(has_text="notes.png")).to_contain_text(
+        "notes.png is plain text, not a file Krea accepts"
+    )
+    assert list(Asset.objects.values_list("file_name", flat=True)) == ["good.png"]
+
+
+def test_assets_made_at_krea_directly_are_imported_with_thumbnails(page, log_in, krea_live, mia):
+    client = KreaClient(TOKEN, base_url=KREA_TEST_URL, transport=krea_live.transport())
+    client.upload_asset(
+        io.BytesIO(picture(color=(0, 200, 0))), filename="a.png", description="green field"
+    )
+    client.upload_asset(
+        io.BytesIO(picture(color=(200, 0, 0))), filename="b.png", description="red wall"
+    )
+    log_in(mia.email, PASSWORD)
+    page.goto("/assets/")
+    page.get_by_role("button", name="Import from Krea").click()
+    expect(page.get_by_role("status")).to_contain_text("2 assets added from Krea")
+    cards = page.locator(".asset-item")
+    expect(cards).to_have_count(2)
+    expect(cards.first).to_contain_text("imported")
+    page.reload()  # thumbnails are made in the background (eagerly here)
+    image = cards.filter(has_text="green field").locator("img")
+    assert "/thumbnail/" in image.get_attribute("src")
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
