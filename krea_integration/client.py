@@ -24,7 +24,9 @@ import random
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Protocol, Self, TypeVar
@@ -257,7 +259,8 @@ class KreaClient:
             "types": _comma_list(types),
             "status": status,
         }
-        return self._parse(self._get("/jobs", params=params), JobPage.from_json)
+        response = self._get("/jobs", params=params)
+        return replace(self._parse(response, JobPage.from_json), server_time=_server_time(response))
 
     def iter_jobs(
         self,
@@ -718,6 +721,18 @@ def _paginate(fetch: Callable[[str | None], _Page[_Item]], cursor: str | None) -
             # A cursor that does not move would loop forever over the same page.
             raise InvalidResponse(f"Krea returned the cursor {cursor!r} twice")
         seen.add(cursor)
+
+
+def _server_time(response: httpx.Response) -> datetime | None:
+    """Krea's clock from the ``Date`` header (timezone-aware), or None without a readable one."""
+    header = response.headers.get("Date")
+    if not header:
+        return None
+    try:
+        moment = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else None
 
 
 def _error_message(response: httpx.Response) -> str:

@@ -208,6 +208,8 @@ class JobPage:
     items: tuple[Job, ...]
     next_cursor: str | None
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    server_time: datetime | None = field(default=None, compare=False)
+    """Krea's clock when it answered (its ``Date`` header, to the second), when it sent one."""
 
     @classmethod
     def from_json(cls, data: Any) -> Self:

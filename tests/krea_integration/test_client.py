@@ -440,6 +440,17 @@ class TestJobs:
             "types": "flux,externalImage",
         }
 
+    def test_a_job_page_carries_krea_s_clock_from_its_date_header(self, connect):
+        # The portal matches lost sends to Krea's jobs on Krea's clock, not its own.
+        body = {"items": [], "next_cursor": None}
+        dated = FakeKrea(
+            httpx.Response(200, json=body, headers={"Date": "Sat, 01 Aug 2026 12:00:07 GMT"})
+        )
+        assert connect(dated).list_jobs().server_time == datetime(2026, 8, 1, 12, 0, 7, tzinfo=UTC)
+        for headers in ({}, {"Date": "not a date"}):
+            undated = FakeKrea(httpx.Response(200, json=body, headers=headers))
+            assert connect(undated).list_jobs().server_time is None
+
     @pytest.mark.parametrize("limit", [0, 1001])
     def test_list_jobs_refuses_a_limit_krea_would_refuse(self, connect, limit):
         krea = FakeKrea()
