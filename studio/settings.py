@@ -211,6 +211,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "studio.generation.tasks.poll_jobs",
         "schedule": env.float("JOB_POLL_INTERVAL_SECONDS", default=2.0),
     },
+    # Sends whose outcome is unknown are resolved within a minute or two of Krea answering.
+    "reconcile-krea-sends": {
+        "task": "studio.generation.tasks.reconcile_sends",
+        "schedule": 30.0,
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -48,7 +48,7 @@ IN_FLIGHT = frozenset(
         JobStatus.INTERMEDIATE_COMPLETE,
     }
 )
-CANCELLABLE = frozenset({JobStatus.PENDING}) | (IN_FLIGHT - {JobStatus.SUBMITTING})
+CANCELLABLE = frozenset({JobStatus.PENDING}) | IN_FLIGHT
 _ORDER = {status: rank for rank, status in enumerate(JobStatus)}
 
 

@@ -49,10 +49,19 @@ TOKEN_INVALID = (
     "An owner or admin can replace it on the team page."
 )
 OUTCOME_UNKNOWN = (
-    "Krea may have accepted this job, but the portal did not hear back. It will be "
-    "matched up if Krea calls back; nothing will be sent twice."
+    "Krea may have accepted this job, but the portal did not hear back. The portal is "
+    "checking Krea's job list; nothing will be sent twice."
 )
 TIMED_OUT = "Krea did not finish this job within its time limit."
+NOT_SENT_RESENDING = (
+    "Krea never received this job (it was not answering), so the portal sends it again."
+)
+NOT_SENT_FAILED = (
+    "Krea never received this job (it was not answering) and it waited too long to be "
+    "sent again. Nothing is charged."
+)
+NOT_SENT_CANCELLED = "Krea never received this job; it is cancelled as asked. Nothing is charged."
+DELETED_AT_KREA = "Krea deleted this job when the portal cancelled it. Nothing is charged."
 
 # Krea times jobs out after 2 hours for external providers; past that (and a margin)
 # a job that still looks alive here is reconciled.
@@ -61,6 +70,36 @@ KREA_MAX_JOB_AGE = timedelta(hours=2, minutes=10)
 WEBHOOK_REFRESH_WINDOW = 2
 # A job claimed for sending whose send task never started (lost message).
 STALE_CLAIM = timedelta(minutes=5)
+# When Krea creates the job of a POST, on Krea's clock, relative to the moment the portal
+# started the POST (``submitted_at``, corrected for the clocks' offset): from a little
+# before (clock error) to the client's timeout plus this margin (a slow Krea may create
+# the job just before the portal gives up waiting).
+SEND_EARLY = timedelta(seconds=5)
+SEND_LATE = timedelta(seconds=30)
+# How long after that window closes Krea's job list is taken as complete for it.
+LIST_GRACE = timedelta(seconds=30)
+
+
+def send_deadline() -> timedelta:
+    """A POST started longer ago than this has ended: its answer is recorded or lost."""
+    return timedelta(seconds=settings.KREA_TIMEOUT_SECONDS) + SEND_LATE
+
+
+def unknown_send_grace() -> timedelta:
+    """How long a send whose outcome is unknown holds its team slot.
+
+    By then Krea's job list tells whether the send reached Krea, so holding the slot
+    longer would only stall the team's queue (``team_dispatch`` stops counting it).
+    """
+    return send_deadline() + LIST_GRACE
+
+
+def _holds_no_slot(now) -> Q:
+    return Q(
+        status=JobStatus.SUBMITTING,
+        krea_job_id="",
+        submitted_at__lt=now - unknown_send_grace(),
+    )
 
 
 class InvalidGeneration(Exception):
@@ -161,9 +200,9 @@ def team_dispatch(*, team_id: int) -> list[int]:
         if team is None:
             return []
         in_flight = Counter(
-            Job.objects.filter(team=team, status__in=IN_FLIGHT).values_list(
-                "created_by_id", flat=True
-            )
+            Job.objects.filter(team=team, status__in=IN_FLIGHT)
+            .exclude(_holds_no_slot(now))
+            .values_list("created_by_id", flat=True)
         )
         free = team.concurrency_limit - sum(in_flight.values())
         if free <= 0:
@@ -258,8 +297,11 @@ def job_send(*, job_id: int) -> None:
     job_record_krea_job(job_id=job.id, krea_job=krea_job)
 
 
-def _requeue_after_429(job: Job) -> None:
-    """Back into the team's queue with backoff: the job is never failed for a 429."""
+def _requeue_after_429(job: Job, *, message: str = "") -> None:
+    """Back into the team's queue with backoff: the job is never failed for a 429.
+
+    Also where a send that never reached Krea goes to be sent again (with ``message``).
+    """
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         if job.status != JobStatus.SUBMITTING or job.krea_job_id:
@@ -269,7 +311,18 @@ def _requeue_after_429(job: Job) -> None:
         job.status = JobStatus.PENDING
         job.submitted_at = None
         job.not_before = timezone.now() + timedelta(seconds=delay)
-        job.save(update_fields=["status", "submitted_at", "not_before", "dispatch_attempts"])
+        job.needs_attention = False
+        job.error = message
+        job.save(
+            update_fields=[
+                "status",
+                "submitted_at",
+                "not_before",
+                "dispatch_attempts",
+                "needs_attention",
+                "error",
+            ]
+        )
         team_id = job.team_id
         transaction.on_commit(lambda: tasks.enqueue_dispatch(team_id, countdown=delay))
 
@@ -294,10 +347,60 @@ def job_record_krea_job(*, job_id: int, krea_job: krea_types.Job) -> None:
             # First news of this job from Krea, possibly after its POST's answer was lost.
             job.krea_job_id = krea_job.job_id
             job.needs_attention = False
-            if job.error == OUTCOME_UNKNOWN:
+            if job.error in (OUTCOME_UNKNOWN, NOT_SENT_RESENDING):
                 job.error = ""
             job.save(update_fields=["krea_job_id", "needs_attention", "error"])
+            if job.cancel_requested_at and not job.is_terminal:
+                # Cancelled while the portal did not know Krea's id: tell Krea now.
+                job_pk = job.pk
+                transaction.on_commit(lambda: tasks.enqueue_cancel(job_pk))
         _apply_state(job, krea_job)
+
+
+def _lock_unanswered_send(job_id: int, submitted_at) -> Job | None:
+    """The job, locked, if it still awaits the answer to its send at ``submitted_at``."""
+    job = Job.objects.select_for_update().filter(pk=job_id).first()
+    if (
+        job is None
+        or job.status != JobStatus.SUBMITTING
+        or job.krea_job_id
+        or job.submitted_at != submitted_at
+    ):
+        return None
+    return job
+
+
+def job_record_lost_send(
+    *, job_id: int, submitted_at, krea_job: krea_types.Job, note: str = ""
+) -> None:
+    """Krea's job list shows that ``krea_job`` is what the send at ``submitted_at`` created.
+
+    From here the job is followed like any other (and cancelled at Krea if a member
+    asked meanwhile). ``note`` keeps the job marked as needing attention, saying why
+    the match is uncertain. Nothing changes if the job has moved on since.
+    """
+    with transaction.atomic():
+        if _lock_unanswered_send(job_id, submitted_at) is None:
+            return
+        if Job.objects.filter(krea_job_id=krea_job.job_id).exists():
+            return  # another job has it (a webhook or an answer arrived meanwhile)
+        job_record_krea_job(job_id=job_id, krea_job=krea_job)
+        if note:
+            Job.objects.filter(pk=job_id).update(needs_attention=True, error=note)
+
+
+def job_send_unresolved(*, job_id: int, submitted_at, note: str) -> None:
+    """Give up matching a send Krea's list cannot attribute: end it, needing attention.
+
+    Failed (cancelled if a member asked), its reservation released; ``note`` says why.
+    """
+    with transaction.atomic():
+        job = _lock_unanswered_send(job_id, submitted_at)
+        if job is None:
+            return
+        status = JobStatus.CANCELLED if job.cancel_requested_at else JobStatus.FAILED
+        job_fail(job=job, error=note, status=status)
+        Job.objects.filter(pk=job_id).update(needs_attention=True)
 
 
 def _apply_state(job: Job, krea_job: krea_types.Job) -> bool:
@@ -359,13 +462,16 @@ def _after_transition(job: Job) -> None:
     transaction.on_commit(lambda: tasks.enqueue_dispatch(team_id))
 
 
-def job_fail(*, job: Job, error: str) -> None:
-    """Fail a job that Krea never ran (so nothing is billed) and release its reservation."""
+def job_fail(*, job: Job, error: str, status: str = JobStatus.FAILED) -> None:
+    """Fail a job that Krea never ran (so nothing is billed) and release its reservation.
+
+    ``status`` is ``cancelled`` for one a member cancelled.
+    """
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         if job.is_terminal:
             return
-        job.status = JobStatus.FAILED
+        job.status = status
         job.error = error
         job.finished_at = timezone.now()
         job.next_poll_at = None
@@ -382,7 +488,11 @@ def job_refresh(*, job_id: int) -> None:
         with team_krea_client(team=job.team) as client:
             krea_job = client.get_job(job.krea_job_id)
     except krea_errors.NotFound:
-        job_fail(job=job, error="Krea no longer knows this job.")
+        if job.cancel_requested_at:
+            # Krea's way of cancelling can be to delete the job: it ran no further.
+            job_fail(job=job, error=DELETED_AT_KREA, status=JobStatus.CANCELLED)
+        else:
+            job_fail(job=job, error="Krea no longer knows this job.")
         return
     except krea_errors.Unauthorized:
         job_fail(job=job, error=TOKEN_INVALID)
@@ -475,19 +585,25 @@ def _require_change(job: Job, by: Membership) -> None:
 def job_cancel(*, job: Job, by: Membership) -> Job:
     """Cancel a job that has not finished, for ``by`` (``PermissionDenied`` if they may not).
 
-    A job still in the portal's queue is cancelled at once. One already at Krea is
-    marked as being cancelled and a task asks Krea (``DELETE /jobs/{id}``), so no
-    one waits on Krea in a request. Asking twice changes nothing. Returns the job.
+    A job still in the portal's queue, or claimed but not yet posted, is cancelled
+    at once. One already at Krea is marked as being cancelled and a task asks Krea
+    (``DELETE /jobs/{id}``), so no one waits on Krea in a request. One whose send's
+    outcome is unknown is marked too; the cancel is applied once Krea's job list
+    tells what became of the send (``reconcile``). Asking twice changes nothing.
+    Returns the job.
     """
     _require_change(job, by)
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         if not job.is_cancellable:
             raise JobNotCancellable(job)
-        if job.status == JobStatus.PENDING:
+        # job_send locks the row and posts only a job still submitting and not yet sent.
+        unsent = job.status == JobStatus.SUBMITTING and job.submitted_at is None
+        if job.status == JobStatus.PENDING or unsent:
             job.status = JobStatus.CANCELLED
             job.finished_at = timezone.now()
-            job.save(update_fields=["status", "finished_at"])
+            job.error = ""  # "sends it again" no longer holds
+            job.save(update_fields=["status", "finished_at", "error"])
             _after_transition(job)
             return job
         if job.cancel_requested_at is None:
@@ -498,8 +614,36 @@ def job_cancel(*, job: Job, by: Membership) -> Job:
     return job
 
 
+def job_send_not_received(*, job_id: int, submitted_at) -> None:
+    """Krea's job list shows that the send started at ``submitted_at`` never reached Krea.
+
+    The job is cancelled if a member asked for it, failed when it is older than
+    Krea's longest time limit (both release the reservation), and otherwise goes
+    back to the team's queue to be sent again: safe, since Krea has no job for it.
+    Nothing changes if the job has moved on since (a Krea id, another send).
+    """
+    with transaction.atomic():
+        job = _lock_unanswered_send(job_id, submitted_at)
+        if job is None:
+            return
+        if job.cancel_requested_at:
+            job_fail(job=job, error=NOT_SENT_CANCELLED, status=JobStatus.CANCELLED)
+        elif job.created_at < timezone.now() - KREA_MAX_JOB_AGE:
+            job_fail(job=job, error=NOT_SENT_FAILED)
+        else:
+            _requeue_after_429(job, message=NOT_SENT_RESENDING)
+
+
 def job_cancel_on_krea(*, job_id: int) -> None:
-    """Ask Krea to cancel a job the portal was asked to cancel, then settle its state."""
+    """Ask Krea to cancel a job the portal was asked to cancel, then look at its state.
+
+    Krea documents only "delete a job": a job may stop and report ``cancelled``,
+    finish anyway (and be billed), or vanish (404). So the portal never records a
+    state Krea did not report: it keeps following the job (webhook, polls) until
+    Krea reports an end, and the ledger follows that end. A 404 means Krea deleted
+    it: cancelled, nothing charged (``job_refresh``). A job whose Krea id is not
+    known yet is cancelled when its send is resolved (``reconcile``).
+    """
     job = Job.objects.select_related("team").filter(pk=job_id).first()
     if job is None or job.is_terminal or not job.krea_job_id:
         return
@@ -507,24 +651,8 @@ def job_cancel_on_krea(*, job_id: int) -> None:
         with team_krea_client(team=job.team) as client:
             client.delete_job(job.krea_job_id)
     except krea_errors.NotFound:
-        pass  # Krea forgot it or it just ended; the refresh below settles which
+        pass  # Krea deleted it or never had it; the refresh below records it as cancelled
     job_refresh(job_id=job.pk)
-    with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job.pk)
-        if not job.is_terminal:
-            # Krea accepted the DELETE but still reports a live state: trust the DELETE.
-            _apply_state(
-                job,
-                krea_types.Job.from_json(
-                    {
-                        "job_id": job.krea_job_id,
-                        "status": "cancelled",
-                        "created_at": job.created_at.isoformat(),
-                        "completed_at": None,
-                        "result": None,
-                    }
-                ),
-            )
 
 
 class JobNotCancellable(Exception):

@@ -19,6 +19,8 @@ REFRESH_JOB = "studio.generation.tasks.refresh_job"
 CANCEL_JOB = "studio.generation.tasks.cancel_job"
 STORE_OUTPUTS = "studio.generation.tasks.store_outputs"
 POLL_JOBS = "studio.generation.tasks.poll_jobs"
+RECONCILE_SENDS = "studio.generation.tasks.reconcile_sends"
+RECONCILE_TEAM = "studio.generation.tasks.reconcile_team"
 
 
 def _enqueue(name: str, *args: int, countdown: float | None = None) -> None:
@@ -48,3 +50,8 @@ def enqueue_cancel(job_id: int) -> None:
 def enqueue_store_outputs(job_id: int) -> None:
     """Copy a completed job's files into the portal's storage."""
     _enqueue(STORE_OUTPUTS, job_id)
+
+
+def enqueue_reconcile_team(team_id: int) -> None:
+    """Ask Krea's job list what became of the team's sends whose outcome is unknown."""
+    _enqueue(RECONCILE_TEAM, team_id)

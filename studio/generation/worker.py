@@ -8,7 +8,7 @@ from celery import shared_task
 
 from krea_integration.errors import KreaError
 
-from . import outputs, services, tasks
+from . import outputs, reconcile, services, tasks
 
 
 @shared_task(name=tasks.DISPATCH_TEAM, acks_late=True, max_retries=0, ignore_result=True)
@@ -58,3 +58,19 @@ def store_outputs(job_id: int) -> None:
 def poll_jobs() -> None:
     """Periodic: refresh due jobs, resend lost claims, reconcile jobs past Krea's time-outs."""
     services.jobs_poll_due()
+
+
+@shared_task(name=tasks.RECONCILE_SENDS, ignore_result=True, max_retries=0)
+def reconcile_sends() -> None:
+    """Periodic: ask Krea what became of sends whose outcome is unknown."""
+    reconcile.sends_reconcile()
+
+
+@shared_task(name=tasks.RECONCILE_TEAM, acks_late=True, max_retries=0, ignore_result=True)
+def reconcile_team(team_id: int) -> None:
+    """Match one team's sends whose outcome is unknown to Krea's job list (safe to repeat).
+
+    Then hands out the slots that sends past their grace period no longer hold.
+    """
+    reconcile.team_reconcile(team_id=team_id)
+    services.team_dispatch(team_id=team_id)

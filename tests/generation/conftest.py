@@ -8,6 +8,7 @@ output files are real, small PNGs and MP4 stand-ins in the test MEDIA_ROOT.
 import io
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.files.base import ContentFile
@@ -98,3 +99,82 @@ def completed_job(make_job, make_output):
     job = make_job(status=JobStatus.COMPLETED, charged_cu=Decimal(3), krea_job_id="krea-123")
     make_output(job)
     return job
+
+
+# The pipeline against the simulator (tests/conftest.py's ``krea``, a manual clock).
+
+
+@pytest.fixture
+def public_url(settings):
+    """Krea calls back: the portal has a public address."""
+    settings.PUBLIC_BASE_URL = "https://studio.example.com"
+
+
+@pytest.fixture
+def submit(team_with_token, member, django_capture_on_commit_callbacks):
+    """Submit as ``member`` (or ``by``) and run what the commit enqueues (eager Celery)."""
+    from studio.generation import services
+
+    def _submit(model_id=FLUX, params=None, *, by=None):
+        user = by or member
+        membership = user.memberships.get(team=team_with_token)
+        with django_capture_on_commit_callbacks(execute=True):
+            job = services.generation_submit(
+                membership=membership,
+                model_id=model_id,
+                params=params if params is not None else {"prompt": "a lighthouse at dusk"},
+            )
+        job.refresh_from_db()
+        return job
+
+    return _submit
+
+
+# The portal's clock runs this far behind Krea's, so that matching by time has to
+# use Krea's clock rather than the portal's.
+PORTAL_LAG = timedelta(seconds=7)
+
+
+@pytest.fixture
+def portal_clock(krea):
+    """The portal's clock follows the simulator's manual clock, ``PORTAL_LAG`` behind."""
+
+    def now():
+        return krea.clock.now() - PORTAL_LAG
+
+    # A field caches its default's callable (``_get_default``): replace that for the test.
+    created_at = Job._meta.get_field("created_at")
+    with (
+        mock.patch("django.utils.timezone.now", now),
+        mock.patch.object(created_at, "_get_default", now),
+    ):
+        yield now
+
+
+@pytest.fixture
+def run_for(krea, portal_clock, django_capture_on_commit_callbacks):
+    """Let time pass on both clocks in steps, running what beat runs at each step.
+
+    A dispatch enqueued for later (a job waiting out a backoff) would run at once
+    under eager Celery, on a clock that has not moved: it runs at the next step.
+    """
+    from studio.generation import reconcile, services, tasks
+    from studio.teams.models import Team
+
+    enqueue_dispatch = tasks.enqueue_dispatch
+
+    def dispatch_now_only(team_id, *, countdown=None):
+        if not countdown:
+            enqueue_dispatch(team_id)
+
+    def _run(seconds: float, *, step: float = 10):
+        for _ in range(round(seconds / step)):
+            with django_capture_on_commit_callbacks(execute=True):
+                krea.advance(step)
+                services.jobs_poll_due()
+                reconcile.sends_reconcile()
+                for team_id in Team.objects.values_list("pk", flat=True):
+                    services.team_dispatch(team_id=team_id)
+
+    with mock.patch.object(tasks, "enqueue_dispatch", dispatch_now_only):
+        yield _run
