@@ -213,7 +213,9 @@ def job_cancel(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
     if notice:
         messages.error(request, notice)
     elif job.is_cancelling:
-        messages.success(request, "Cancelling the job at Krea; nothing is charged for it.")
+        messages.success(
+            request, "Cancelling the job at Krea. If Krea finishes it anyway, it is charged."
+        )
     else:
         messages.success(request, "The job is cancelled; nothing is charged for it.")
     return redirect("job_detail", job_uuid=job.uuid)

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from studio.generation.models import Job, JobStatus
 from studio.usage.services import quota_set
@@ -304,6 +305,21 @@ def test_cancel_a_running_job(krea, submit, api_as, member, django_capture_on_co
     after = client.get(f"/api/v1/jobs/{job['id']}").json()
     assert after["status"] == "cancelled"
     assert after["cancel_requested"] is False
+
+
+def test_cancel_a_job_whose_send_outcome_is_unknown_is_recorded(make_job, member, api_as):
+    # Krea may or may not have the job: the cancel waits until Krea's job list tells.
+    job = make_job(
+        status=JobStatus.SUBMITTING,
+        submitted_at=timezone.now(),
+        krea_job_id="",
+        needs_attention=True,
+    )
+    response = api_as(member).post(f"/api/v1/jobs/{job.uuid}/cancel")
+    assert response.status_code == 202, response.json()
+    assert response.json()["cancel_requested"] is True
+    job.refresh_from_db()
+    assert job.cancel_requested_at is not None and job.status == JobStatus.SUBMITTING
 
 
 def test_cancel_a_finished_job_is_409(make_job, member, api_as):

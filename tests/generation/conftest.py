@@ -158,6 +158,7 @@ def run_for(krea, portal_clock, django_capture_on_commit_callbacks):
     A dispatch enqueued for later (a job waiting out a backoff) would run at once
     under eager Celery, on a clock that has not moved: it runs at the next step.
     """
+    from krea_integration.client import KreaClient
     from studio.generation import reconcile, services, tasks
     from studio.teams.models import Team
 
@@ -176,5 +177,9 @@ def run_for(krea, portal_clock, django_capture_on_commit_callbacks):
                 for team_id in Team.objects.values_list("pk", flat=True):
                     services.team_dispatch(team_id=team_id)
 
-    with mock.patch.object(tasks, "enqueue_dispatch", dispatch_now_only):
+    with (
+        mock.patch.object(tasks, "enqueue_dispatch", dispatch_now_only),
+        # Retries of a failing GET would sleep in real time.
+        mock.patch.object(KreaClient, "_backoff", return_value=0.0),
+    ):
         yield _run

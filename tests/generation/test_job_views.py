@@ -122,6 +122,7 @@ def test_a_job_that_needs_attention_says_so_plainly(client, member, make_job):
     client.force_login(member)
     page = client.get(detail(job)).content.decode()
     assert "Needs attention." in page and "nothing will be sent twice" in page
+    assert "Cancel job" in page  # a member need not wait for Krea's answer to cancel
 
 
 def test_a_video_output_plays_in_the_page(client, member, make_job, make_output):

@@ -23,30 +23,6 @@ FLUX = "image/bfl/flux-1-dev"
 
 
 @pytest.fixture
-def public_url(settings):
-    settings.PUBLIC_BASE_URL = "https://studio.example.com"
-
-
-@pytest.fixture
-def submit(team_with_token, member, django_capture_on_commit_callbacks):
-    """Submit as ``member`` (or ``by``) and run what the commit enqueues (eager Celery)."""
-
-    def _submit(model_id=FLUX, params=None, *, by=None):
-        user = by or member
-        membership = user.memberships.get(team=team_with_token)
-        with django_capture_on_commit_callbacks(execute=True):
-            job = services.generation_submit(
-                membership=membership,
-                model_id=model_id,
-                params=params if params is not None else {"prompt": "a lighthouse at dusk"},
-            )
-        job.refresh_from_db()
-        return job
-
-    return _submit
-
-
-@pytest.fixture
 def advance(krea, django_capture_on_commit_callbacks):
     """Move Krea's clock; webhooks it sends run through the portal's view and its tasks."""
 

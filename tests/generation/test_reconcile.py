@@ -244,3 +244,59 @@ def test_a_send_whose_outcome_is_unknown_frees_its_team_slot_after_the_grace_per
     run_for(120)
     assert {job.status for job in Job.objects.all()} == {JobStatus.COMPLETED}
     assert Counter(len(ids) for ids in krea_jobs_by_portal_job(krea).values()) == {1: 2}
+
+
+def test_a_ten_minute_krea_outage_ends_every_job_with_one_krea_job_each_and_exact_charges(
+    krea, submit, run_for, public_url, team_with_token, owner, admin, member
+):
+    team_with_token.concurrency_limit = 10  # every send happens when its member submits
+    team_with_token.save()
+    credits = krea.credits(TEAM_TOKEN)
+    submit(params={"prompt": "before the outage"})
+    run_for(30)
+    # Ten minutes in which every call to Krea fails or times out, while members keep
+    # submitting. Sends fail in every way a send can: never reaching Krea (5xx,
+    # timeout), or creating a job whose answer is lost (502 or a dropped connection).
+    # Sends at the same moment whose jobs exist are told apart by their webhooks; a
+    # send alone in its minute is matched by time even with its webhook lost.
+    minutes = [
+        ["500", "lost-response", "timeout"],
+        ["lost-response=drop", "503", "lost-response"],
+        [],
+        ["lost-response,webhook-drop"],
+        [],
+        ["timeout", "500", "504"],
+        ["lost-response", "lost-response=drop", "timeout"],
+        [],
+        ["lost-response=drop,webhook-drop"],
+        [],
+    ]
+    for faults in minutes:
+        for fault in faults:
+            krea.queue_fault(fault, token=TEAM_TOKEN, method="POST")
+    for method, fault in (("GET", "500"), ("DELETE", "timeout")):
+        krea.queue_fault(fault, token=TEAM_TOKEN, method=method, times=100_000)
+    models = [(FLUX, {"prompt": "flux"}), ("image/google/imagen-4", {"prompt": "imagen"})]
+    for minute, faults in enumerate(minutes):
+        for index, person in enumerate([owner, admin, member][: len(faults)]):
+            model_id, params = models[(minute + index) % 2]
+            submit(model_id, {"prompt": f"{params['prompt']} {minute}.{index}"}, by=person)
+        run_for(60)
+    assert Job.objects.filter(status=JobStatus.SUBMITTING, needs_attention=True).exists()
+    assert [r.status for r in krea.requests if r.method == "GET"][-1] == 500
+
+    krea.clear_faults()  # Krea answers again
+    run_for(120)
+    unresolved = Job.objects.filter(status=JobStatus.SUBMITTING, needs_attention=True)
+    assert not unresolved.exists(), "every unknown send is resolved within two minutes"
+    run_for(600)
+
+    jobs = list(Job.objects.all())
+    assert len(jobs) == 1 + sum(len(faults) for faults in minutes)
+    assert {job.status for job in jobs} == {JobStatus.COMPLETED}
+    owners = krea_jobs_by_portal_job(krea)
+    for job in jobs:
+        assert owners[str(job.uuid)] == [job.krea_job_id], "one Krea job per portal job, its own"
+        assert held(job) == 0
+    assert charged(team_with_token) == credits - krea.credits(TEAM_TOKEN)
+    assert charged(team_with_token) == sum(job.estimate_cu for job in jobs)

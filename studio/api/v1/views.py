@@ -230,16 +230,18 @@ class JobCancelView(ApiView):
             200: s.JobSerializer,
             **NOT_FOUND,
             **_errors(
-                (409, s.ErrorSerializer, "The job has finished or is being sent to Krea."),
+                (409, s.ErrorSerializer, "The job has finished."),
             ),
             **COMMON_ERRORS,
         },
     )
     def post(self, request: Request, job_id: UUID) -> Response:
-        """Cancel a job that has not finished; nothing is charged for it.
+        """Cancel a job that has not finished.
 
-        A job still in the portal's queue is cancelled at once (200). One already at
-        Krea is being cancelled (202, ``cancel_requested``): poll the job for its end.
+        A job still in the portal's queue is cancelled at once, nothing charged (200).
+        One sent to Krea is being cancelled (202, ``cancel_requested``): poll the job
+        for its end. It ends as Krea reports: cancelled (nothing charged), or
+        completed and charged when Krea finished it despite the cancel.
         """
         membership = require_membership(request)
         job = generation_selectors.job_for(membership, job_id, to_change=True)
