@@ -300,3 +300,18 @@ def test_a_ten_minute_krea_outage_ends_every_job_with_one_krea_job_each_and_exac
         assert held(job) == 0
     assert charged(team_with_token) == credits - krea.credits(TEAM_TOKEN)
     assert charged(team_with_token) == sum(job.estimate_cu for job in jobs)
+
+
+def test_a_job_krea_deletes_when_cancelled_is_recorded_as_cancelled_and_released(
+    krea, submit, public_url, django_capture_on_commit_callbacks
+):
+    job = submit()
+    # Krea answers the DELETE, then no longer knows the job (404).
+    assert [r.method for r in krea.requests if r.path == f"/jobs/{job.krea_job_id}"] == []
+    krea.queue_fault("404", token=TEAM_TOKEN, method="GET", path=f"/jobs/{job.krea_job_id}")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.job_cancel(job=job, by=job.created_by.memberships.get())
+    job.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED
+    assert job.error == services.DELETED_AT_KREA
+    assert held(job) == 0 and job.charged_cu is None
