@@ -80,17 +80,60 @@ def validate_against(schema: Mapping[str, Any], body: Any) -> list[ParamError]:
     return _validate(schema, body, {})
 
 
+# Past this many unknown fields in one object, one message counts them instead of
+# one message each: a body of 20,000 made-up keys gets one line, not 20,000.
+MAX_UNKNOWN_LISTED = 10
+
+
 def _validate(schema: Mapping[str, Any], body: Any, renamed: Mapping[str, str]) -> list[ParamError]:
+    too_many = _too_many_fields(schema, body)
+    if too_many is not None:
+        return [too_many]
     validator = Draft202012Validator(schema)
-    found: list[ParamError] = []
+    # A dict keeps the first of equal problems in linear time (a list's ``in`` made
+    # 4,000 unknown fields cost 8 million comparisons).
+    found: dict[ParamError, None] = {}
     for error in validator.iter_errors(body):
         for problem in _explain(error):
             top = problem.field.split("[")[0].split(".")[0]
             if top in renamed:
                 problem = ParamError(problem.field, f"{problem.message} (sent as {renamed[top]})")
-            if problem not in found:
-                found.append(problem)
+            found.setdefault(problem)
     return sorted(found, key=lambda p: (p.field, p.message))
+
+
+def _too_many_fields(schema: Mapping[str, Any], body: Any) -> ParamError | None:
+    """One error for a body with more fields than its closed schema has, before validating.
+
+    Such a body cannot be valid (every field beyond the schema's is unknown), and
+    need not cost a full validation to say so.
+    """
+    if not isinstance(body, Mapping) or schema.get("additionalProperties") is not False:
+        return None
+    if schema.get("patternProperties"):
+        return None
+    known = schema.get("properties") or {}
+    if len(body) <= len(known):
+        return None
+    unknown = _unknown_keys(schema, body)
+    return ParamError(
+        "",
+        f"The request body has {len(body)} fields, more than the {len(known)} it may have: "
+        f"{_unknown_sentence(unknown)}.",
+    )
+
+
+def _unknown_keys(schema: Mapping[str, Any], instance: Mapping[str, Any]) -> list[str]:
+    known = schema.get("properties") or {}
+    patterns = list((schema.get("patternProperties") or {}).keys())
+    return sorted(
+        str(k) for k in instance if k not in known and not any(re.search(p, k) for p in patterns)
+    )
+
+
+def _unknown_sentence(unknown: list[str]) -> str:
+    shown = ", ".join(unknown[:5]) + (", …" if len(unknown) > 5 else "")
+    return f"{len(unknown)} unknown field{'s' * (len(unknown) != 1)} ({shown})"
 
 
 def _field_name(path: Iterable[Any]) -> str:
@@ -109,14 +152,11 @@ def _explain(error: ValidationError) -> list[ParamError]:
     instance = error.instance
 
     if kind == "additionalProperties" and isinstance(instance, Mapping):
-        known = set(error.schema.get("properties") or {})
-        patterns = list((error.schema.get("patternProperties") or {}).keys())
-        extra = [
-            k for k in instance if k not in known and not any(re.search(p, k) for p in patterns)
-        ]
+        extra = _unknown_keys(error.schema, instance)
+        if len(extra) > MAX_UNKNOWN_LISTED:
+            return [ParamError(where, f"{subject} has {_unknown_sentence(extra)}.")]
         return [
-            ParamError(_field_name([*error.absolute_path, k]), f"Unknown field {k}.")
-            for k in sorted(extra)
+            ParamError(_field_name([*error.absolute_path, k]), f"Unknown field {k}.") for k in extra
         ]
     if kind == "required" and isinstance(instance, Mapping):
         return [
