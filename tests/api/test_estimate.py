@@ -68,3 +68,13 @@ def test_an_unknown_model_is_400_naming_model(member, api_as):
     )
     assert response.status_code == 400
     assert response.json()["fields"] == {"model": ["There is no Krea model 'image/x/y'."]}
+
+
+def test_a_url_that_is_not_one_is_400_naming_the_field(member, api_as):
+    params = {"prompt": "a fox", "image_url": "not a url"}
+    response = api_as(member).post(
+        "/api/v1/estimate", {"model": FLUX, "params": params}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["image_url"]
+    assert "must be a full URL" in response.json()["fields"]["image_url"][0]

@@ -381,6 +381,21 @@ def test_a_nested_schema_error_lands_on_its_top_level_field(client, member, toke
     assert 'value="5"' in page
 
 
+def test_a_reference_that_is_not_a_url_is_refused_beside_its_field_before_sending(
+    client, member, token_team
+):
+    client.force_login(member)
+    data = {"prompt": "a fox", "style_images-0-url": "ref.png", "style_images-0-strength": "1"}
+
+    page = client.post(generate_url(FLUX), data).content.decode()
+
+    assert not Job.objects.exists()
+    assert re.search(
+        r'id="id_style_images_error"><li>style_images\[0\]\.url must be a full URL', page
+    )
+    assert 'value="ref.png"' in page
+
+
 def test_param_errors_of_unknown_fields_become_form_errors(client, member, token_team):
     client.force_login(member)
     error = services.InvalidGeneration([ParamError("", "The request body is odd.")])

@@ -372,6 +372,62 @@ def test_listing_each_problem_once_does_not_compare_every_pair_of_problems(monke
     assert comparisons <= 5_001
 
 
+@pytest.mark.parametrize(
+    "model_id, params, field, got",
+    [
+        ("enhance/topaz/generative-enhance", {"image_url": "not a url"}, "image_url", "'not a url'"),
+        ("image/google/nano-banana", {"prompt": "x", "image_urls": ["nope"]}, "image_urls[0]", "nope"),
+        ("video/google/veo-3.1", {"prompt": "x", "start_image": "ftp//bad"}, "start_image", "ftp//bad"),
+        ("image/bfl/flux-1-dev", {"prompt": "x", "style_images": [{"url": "a.png", "strength": 1}]},
+         "style_images[0].url", "a.png"),
+    ],
+)  # fmt: skip
+def test_a_url_field_refuses_text_that_is_not_a_url(cat, model_id, params, field, got):
+    model = cat.get(model_id)
+    body = {"width": 512, "height": 512, **params} if model.group == "enhance" else params
+
+    errors = validate_params(model, body)
+
+    assert errors == [
+        ParamError(
+            field, f"{field} must be a full URL, like https://example.com/image.png (got {got})."
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://cdn.krea.ai/a.png", "http://127.0.0.1:8000/media/x.png?size=2#top",
+     "https://x.test/a%20b.png", "data:image/png;base64,iVBORw0KGgo="],
+)  # fmt: skip
+def test_full_urls_of_any_kind_pass_the_format_check(cat, url):
+    assert (
+        validate_params(cat.get("video/google/veo-3.1"), {"prompt": "x", "start_image": url}) == []
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ["https://", "https:///a.png", "https://x.test/a b.png", "//x.test/a.png"]
+)
+def test_urls_without_a_host_or_with_spaces_are_refused(cat, url):
+    errors = validate_params(cat.get("video/google/veo-3.1"), {"prompt": "x", "start_image": url})
+
+    assert fields(errors) == ["start_image"]
+
+
+def test_training_urls_and_node_app_inputs_are_checked_for_format_too(cat):
+    node_app = {
+        "type": "object",
+        "properties": {"image_url": {"type": "string", "format": "uri"}},
+        "required": ["image_url"],
+    }
+
+    assert fields(
+        validate_against(cat.training.request_schema, {"name": "Fox", "urls": ["nope"]})
+    ) == ["urls[0]"]
+    assert fields(validate_against(node_app, {"image_url": "ftp//bad"})) == ["image_url"]
+
+
 def test_training_bodies_are_validated_against_both_shapes(cat):
     schema = cat.training.request_schema
     body = {"name": "Fox", "urls": ["https://x.test/1.png"]}
