@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "studio.schemaforms",
     "studio.assets",
     "studio.generation",
+    "studio.styles",
     "studio.usage",
     "studio.api",
 ]
@@ -306,6 +307,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from static files: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A style's kind is `kind` on a style and `type` in Krea's training body: one enum.
+    "ENUM_NAME_OVERRIDES": {"StyleKindEnum": "studio.styles.models.StyleKind"},
 }
 
 # Security: strict in production, relaxed on the embedded default's http://127.0.0.1.

@@ -91,3 +91,19 @@ class AssetFactory(factory.django.DjangoModelFactory):
     width = 64
     height = 48
     file_name = factory.Sequence(lambda n: f"picture-{n}.png")
+
+
+class StyleFactory(factory.django.DjangoModelFactory):
+    """A style recorded for a team (no Krea behind it: for pages and scoping tests)."""
+
+    class Meta:
+        model = "styles.Style"
+
+    team = factory.SubFactory(TeamFactory)
+    krea_style_id = factory.Sequence(lambda n: f"krea-style-{n:04d}")
+    name = factory.Sequence(lambda n: f"Ink wash {n}")
+    trigger_word = "inkwash"
+    base_model = "flux_dev"
+    training_urls = ["https://cdn.krea.ai/a.png", "https://cdn.krea.ai/b.png"]
+    steps = 1000
+    cost_cu = 3000

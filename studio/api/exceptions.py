@@ -28,6 +28,7 @@ from rest_framework.views import set_rollback
 from krea_integration import errors as krea_errors
 from studio.assets import services as assets
 from studio.generation.services import InvalidGeneration, JobNotCancellable, JobStillRunning
+from studio.styles.services import InvalidTraining, StyleRefused
 from studio.teams.services import TeamHasNoToken
 from studio.usage.services import QuotaExceeded
 
@@ -107,11 +108,18 @@ def _asset_error_response(exc: Exception) -> Response:
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """Turn ``exc`` into a JSON response, or None for a real bug (a 500)."""
-    if isinstance(exc, InvalidGeneration):
+    if isinstance(exc, InvalidGeneration | InvalidTraining):
         fields: dict[str, list[str]] = {}
         for problem in exc.errors:
             fields.setdefault(_top_level(problem.field), []).append(problem.message)
-        return _validation_response(fields, "invalid_generation")
+        code = "invalid_generation" if isinstance(exc, InvalidGeneration) else "invalid_training"
+        return _validation_response(fields, code)
+
+    if isinstance(exc, StyleRefused):
+        set_rollback()
+        return Response(
+            {"error": str(exc), "code": "krea_refused"}, status=status.HTTP_400_BAD_REQUEST
+        )
 
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, Mapping) else {"non_field_errors": exc.detail}

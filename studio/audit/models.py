@@ -29,6 +29,13 @@ class AuditEntry(models.Model):
         QUOTA_REMOVED = "quota.removed", "Quota removed"
         USAGE_ADJUSTED = "usage.adjusted", "Usage adjusted"
         ASSET_DELETED = "asset.deleted", "Asset deleted"
+        STYLE_TRAINED = "style.trained", "Style trained"
+        STYLE_RENAMED = "style.renamed", "Style renamed"
+        STYLE_COVER_CHANGED = "style.cover_changed", "Style cover changed"
+        STYLE_VISIBILITY_CHANGED = "style.visibility_changed", "Style made public or private"
+        STYLE_LINK_CREATED = "style.link_created", "Style share link made"
+        STYLE_WORKSPACE_SHARED = "style.workspace_shared", "Style shared with the workspace"
+        STYLE_WORKSPACE_UNSHARED = "style.workspace_unshared", "Style removed from the workspace"
 
     team = models.ForeignKey("teams.Team", on_delete=models.PROTECT, related_name="audit_entries")
     created_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)

@@ -33,7 +33,7 @@ from krea_integration import errors as krea_errors
 from krea_integration import types as krea_types
 from studio.teams.models import Membership, Team
 from studio.teams.services import TeamHasNoToken, team_krea_client
-from studio.usage.pricing import job_estimate
+from studio.usage.pricing import Estimate, job_estimate
 from studio.usage.services import usage_charge, usage_release, usage_reserve
 
 from . import selectors, tasks
@@ -141,23 +141,57 @@ def generation_submit(*, membership: Membership, model_id: str, params: Mapping[
     dispatch task is enqueued only after the commit. Raises ``TeamHasNoToken``
     while the team has no Krea token, and ``InvalidGeneration``.
     """
-    if not membership.team.has_krea_token:
+    require_krea_token(membership.team)
+    prepared = generation_prepare(model_id=model_id, params=params)
+    return job_queue(
+        membership=membership,
+        kind=JobKind.GENERATION,
+        model_id=prepared.model.id,
+        model_name=prepared.model.name,
+        group=prepared.model.group,
+        params=prepared.params,
+        prompt=str(prepared.params.get("prompt") or ""),
+        estimate=job_estimate(prepared.model, prepared.params),
+    )
+
+
+def require_krea_token(team: Team) -> None:
+    """Raise ``TeamHasNoToken`` while ``team`` has no Krea token: nothing can be sent."""
+    if not team.has_krea_token:
         raise TeamHasNoToken(
             "This team has no Krea token yet: an owner or admin adds it on the team's "
             "Krea token page."
         )
-    prepared = generation_prepare(model_id=model_id, params=params)
-    estimate = job_estimate(prepared.model, prepared.params)
+
+
+def job_queue(
+    *,
+    membership: Membership,
+    kind: str,
+    model_id: str,
+    model_name: str,
+    group: str,
+    params: dict[str, Any],
+    prompt: str,
+    estimate: Estimate,
+) -> Job:
+    """Write a checked job of any kind into the team's queue, its CU reserved.
+
+    One transaction: the quota check (``usage_reserve``, which locks the quota
+    rows and raises ``QuotaExceeded``) and the job row commit together; the
+    dispatch task is enqueued only after the commit. Callers validate ``params``
+    first (``generation_submit``, the styles app's training).
+    """
     with transaction.atomic():
         job = Job.objects.create(
             team=membership.team,
             created_by=membership.user,
-            kind=JobKind.GENERATION,
-            model_id=prepared.model.id,
-            model_name=prepared.model.name,
-            group=prepared.model.group,
-            params=prepared.params,
-            prompt=str(prepared.params.get("prompt") or ""),
+            kind=kind,
+            model_id=model_id,
+            model_name=model_name,
+            group=group,
+            params=params,
+            prompt=prompt,
             estimate_cu=estimate.cu,
             price_published=estimate.published,
         )
@@ -270,7 +304,7 @@ def job_send(*, job_id: int) -> None:
 
     try:
         with team_krea_client(team=job.team) as client:
-            krea_job = client.generate(job.model_id, job.params, webhook_url=webhook_url_for(job))
+            krea_job = _post_to_krea(client, job)
     except krea_errors.ConcurrencyLimit:
         _requeue_after_429(job)
         return
@@ -295,6 +329,13 @@ def job_send(*, job_id: int) -> None:
         job_fail(job=job, error=f"The portal could not send this job: {type(exc).__name__}.")
         return
     job_record_krea_job(job_id=job.id, krea_job=krea_job)
+
+
+def _post_to_krea(client, job: Job) -> krea_types.Job:
+    """The paid POST of a job, by kind: a style training, or a generation."""
+    if job.kind == JobKind.TRAINING:
+        return client.train_style(job.params, webhook_url=webhook_url_for(job))
+    return client.generate(job.model_id, job.params, webhook_url=webhook_url_for(job))
 
 
 def _requeue_after_429(job: Job, *, message: str = "") -> None:
@@ -455,7 +496,10 @@ def _after_transition(job: Job) -> None:
         job.charged_cu = job.estimate_cu
         job.save(update_fields=["charged_cu"])
         job_pk = job.pk
-        transaction.on_commit(lambda: tasks.enqueue_store_outputs(job_pk))
+        if job.kind == JobKind.TRAINING:
+            transaction.on_commit(lambda: tasks.enqueue_record_trained_style(job_pk))
+        else:
+            transaction.on_commit(lambda: tasks.enqueue_store_outputs(job_pk))
     else:
         usage_release(job=job, reason=f"Job {job.get_status_display().lower()}")
     team_id = job.team_id

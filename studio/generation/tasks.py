@@ -21,6 +21,8 @@ STORE_OUTPUTS = "studio.generation.tasks.store_outputs"
 POLL_JOBS = "studio.generation.tasks.poll_jobs"
 RECONCILE_SENDS = "studio.generation.tasks.reconcile_sends"
 RECONCILE_TEAM = "studio.generation.tasks.reconcile_team"
+# A completed training job's style is recorded by the styles app, which imports generation.
+RECORD_TRAINED_STYLE = "studio.styles.tasks.record_trained_style"
 
 
 def _enqueue(name: str, *args: int, countdown: float | None = None) -> None:
@@ -55,3 +57,8 @@ def enqueue_store_outputs(job_id: int) -> None:
 def enqueue_reconcile_team(team_id: int) -> None:
     """Ask Krea's job list what became of the team's sends whose outcome is unknown."""
     _enqueue(RECONCILE_TEAM, team_id)
+
+
+def enqueue_record_trained_style(job_id: int) -> None:
+    """Record the style a completed training job made (the styles app's task)."""
+    _enqueue(RECORD_TRAINED_STYLE, job_id)

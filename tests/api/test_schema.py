@@ -21,6 +21,11 @@ ENDPOINTS = {
     "/api/v1/assets": {"get", "post"},
     "/api/v1/assets/import": {"post"},
     "/api/v1/assets/{asset_id}": {"get", "patch", "delete"},
+    "/api/v1/styles": {"get"},
+    "/api/v1/styles/train": {"post"},
+    "/api/v1/styles/{style_id}": {"get", "patch"},
+    "/api/v1/styles/{style_id}/share-link": {"post"},
+    "/api/v1/styles/{style_id}/workspace": {"post", "delete"},
 }
 
 

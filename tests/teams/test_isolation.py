@@ -103,6 +103,12 @@ def _asset(other_team, outsider):
     )
 
 
+def _style(other_team, outsider):
+    from tests.factories import StyleFactory
+
+    return StyleFactory(team=other_team, trained_by=outsider).uuid
+
+
 # keyword -> a value naming a real object of other_team (built once per test).
 OTHER_TEAM_VALUES: dict[str, Callable] = {
     "team_id": lambda team, user: team.pk,
@@ -115,6 +121,8 @@ OTHER_TEAM_VALUES: dict[str, Callable] = {
     "key_id": _api_key,
     "asset_uuid": lambda team, user: _asset(team, user).uuid,
     "asset_id": lambda team, user: _asset(team, user).uuid,
+    "style_id": _style,
+    "style_uuid": _style,
 }
 
 

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import assets, views
+from . import assets, styles, views
 
 app_name = "api-v1"
 
@@ -21,6 +21,19 @@ urlpatterns = [
     path("assets", assets.AssetListView.as_view(), name="asset-list"),
     path("assets/import", assets.AssetImportView.as_view(), name="asset-import"),
     path("assets/<uuid:asset_id>", assets.AssetDetailView.as_view(), name="asset-detail"),
+    path("styles", styles.StyleListView.as_view(), name="style-list"),
+    path("styles/train", styles.StyleTrainView.as_view(), name="style-train"),
+    path("styles/<uuid:style_id>", styles.StyleDetailView.as_view(), name="style-detail"),
+    path(
+        "styles/<uuid:style_id>/share-link",
+        styles.StyleShareLinkView.as_view(),
+        name="style-share-link",
+    ),
+    path(
+        "styles/<uuid:style_id>/workspace",
+        styles.StyleWorkspaceView.as_view(),
+        name="style-workspace",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
     # Anything else under /api/v1/ is a JSON 404, not the HTML page.
