@@ -26,6 +26,7 @@ from .entries import (
     GROUPS,
     TRAINING_PATH,
     Catalogue,
+    DeprecatedAlias,
     Model,
     Operation,
     Training,
@@ -35,7 +36,7 @@ from .openapi import from_openapi
 from .prices import PriceColumn, PriceRow, PriceTable, parse_price_table
 from .schema import FieldSchema, json_types, read_field, schema_choices
 from .storage import CATALOGUE_PATH, dumps, load
-from .validation import normalise_params, validate_against, validate_params
+from .validation import aliases_sent, normalise_params, validate_against, validate_params
 
 __all__ = [
     "CATALOGUE_PATH",
@@ -45,6 +46,7 @@ __all__ = [
     "TRAINING_PATH",
     "Catalogue",
     "CatalogueError",
+    "DeprecatedAlias",
     "FieldSchema",
     "InvalidParams",
     "Model",
@@ -55,6 +57,7 @@ __all__ = [
     "PriceTable",
     "Training",
     "UnknownModel",
+    "aliases_sent",
     "dumps",
     "from_openapi",
     "json_types",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,6 +24,71 @@ GROUPS = ("image", "video", "enhance")
 
 
 @dataclass(frozen=True)
+class DeprecatedAlias:
+    """An old camelCase name of a request field (``imageUrl`` for ``image_url``).
+
+    From the spec's ``x-krea-deprecated-field-aliases``: Krea accepted the old
+    name until ``sunset_date`` (that day included) and refuses it after.
+    """
+
+    name: str
+    field: str
+    sunset_date: date | None = None
+    reason: str = ""
+    migration_url: str = ""
+
+    def is_sunset(self, today: date) -> bool:
+        """Whether Krea refuses this name on ``today``."""
+        return self.sunset_date is not None and today > self.sunset_date
+
+    def refusal(self) -> str:
+        """Krea's 400 for this name after its sunset."""
+        return self._sentence(f"{self.name} is no longer accepted since {self.sunset_date}")
+
+    def notice(self) -> str:
+        """What to tell a client that sent this name to a portal that renamed it."""
+        when = (
+            f"Krea stopped accepting it after {self.sunset_date}"
+            if self.sunset_date
+            else "Krea will stop accepting it"
+        )
+        return self._sentence(f"{self.name} is a deprecated name of {self.field} ({when})")
+
+    def _sentence(self, start: str) -> str:
+        words = f"{start}: send {self.field} instead."
+        if self.reason:
+            words += " " + (self.reason if self.reason.endswith(".") else self.reason + ".")
+        if self.migration_url:
+            words += f" See {self.migration_url}"
+        return words
+
+    def to_data(self) -> dict[str, Any]:
+        """This alias in catalogue.json's format (``name`` is the key, not a field)."""
+        data: dict[str, Any] = {"field": self.field}
+        if self.sunset_date:
+            data["sunset_date"] = self.sunset_date.isoformat()
+        if self.reason:
+            data["reason"] = self.reason
+        if self.migration_url:
+            data["migration_url"] = self.migration_url
+        return data
+
+    @classmethod
+    def from_data(cls, name: str, data: Any) -> DeprecatedAlias:
+        """The inverse of :meth:`to_data` (a bare field name: an alias without a sunset)."""
+        if isinstance(data, str):
+            return cls(name=name, field=data)
+        sunset = data.get("sunset_date")
+        return cls(
+            name=name,
+            field=data["field"],
+            sunset_date=date.fromisoformat(sunset) if sunset else None,
+            reason=data.get("reason", ""),
+            migration_url=data.get("migration_url", ""),
+        )
+
+
+@dataclass(frozen=True)
 class Model:
     """One generation endpoint of Krea (``POST /generate/<id>``)."""
 
@@ -33,7 +99,7 @@ class Model:
     name: str
     summary: str
     request_schema: dict[str, Any] = field(hash=False)
-    aliases: dict[str, str] = field(hash=False)
+    deprecated_aliases: tuple[DeprecatedAlias, ...]
     price: PriceTable | None
     # Why the spec gave no usable price: "" when priced, otherwise a sentence
     # for admins (no table published, or a table this parser cannot map).
@@ -48,6 +114,15 @@ class Model:
         }
 
     @property
+    def aliases(self) -> dict[str, str]:
+        """Each deprecated name and the field it stands for."""
+        return {a.name: a.field for a in self.deprecated_aliases}
+
+    def alias(self, name: str) -> DeprecatedAlias | None:
+        """The deprecated alias called ``name``, if there is one."""
+        return next((a for a in self.deprecated_aliases if a.name == name), None)
+
+    @property
     def required(self) -> list[str]:
         """Fields the request must carry."""
         return list(self.request_schema.get("required", []))
@@ -55,7 +130,7 @@ class Model:
     def to_data(self) -> dict[str, Any]:
         """This model in catalogue.json's format (``id`` is the key, not a field)."""
         data: dict[str, Any] = {
-            "aliases": dict(sorted(self.aliases.items())),
+            "aliases": {a.name: a.to_data() for a in sorted(self.deprecated_aliases, key=_name)},
             "group": self.group,
             "name": self.name,
             "price": self.price.to_data() if self.price else None,
@@ -78,10 +153,16 @@ class Model:
             name=data["name"],
             summary=data["summary"],
             request_schema=data["request_schema"],
-            aliases=dict(data["aliases"]),
+            deprecated_aliases=tuple(
+                DeprecatedAlias.from_data(name, alias) for name, alias in data["aliases"].items()
+            ),
             price=PriceTable.from_data(data["price"]) if data["price"] else None,
             price_note=data.get("price_note", ""),
         )
+
+
+def _name(alias: DeprecatedAlias) -> str:
+    return alias.name
 
 
 @dataclass(frozen=True)
@@ -211,6 +292,6 @@ class Catalogue:
             models = tuple(Model.from_data(k, v) for k, v in sorted(data["models"].items()))
             operations = tuple(Operation(**o) for o in data["operations"])
             training = Training.from_data(data["training"]) if data["training"] else None
-        except (KeyError, TypeError, InvalidOperation) as exc:
+        except (KeyError, TypeError, AttributeError, ValueError, InvalidOperation) as exc:
             raise CatalogueError(f"Malformed Krea catalogue: {exc!r}") from exc
         return cls(models=models, operations=operations, training=training)

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
-from .entries import GENERATION_PREFIX, GROUPS, TRAINING_PATH, Catalogue, Model, Operation, Training
+from .entries import (
+    GENERATION_PREFIX,
+    GROUPS,
+    TRAINING_PATH,
+    Catalogue,
+    DeprecatedAlias,
+    Model,
+    Operation,
+    Training,
+)
 from .errors import CatalogueError
 from .prices import parse_price_table, parse_step_prices
 
@@ -72,11 +82,11 @@ def _model_from_operation(spec: Mapping[str, Any], path: str, op: Mapping[str, A
     schema.setdefault("additionalProperties", False)
     description = str(op.get("description") or "")
     price, note = parse_price_table(description, schema)
-    aliases = {
-        str(a["from"]): str(a["to"])
+    aliases = tuple(
+        _alias(a)
         for a in op.get("x-krea-deprecated-field-aliases") or []
         if isinstance(a, Mapping) and "from" in a and "to" in a
-    }
+    )
     return Model(
         id=model_id,
         path=GENERATION_PREFIX + model_id,
@@ -85,9 +95,25 @@ def _model_from_operation(spec: Mapping[str, Any], path: str, op: Mapping[str, A
         name=str(op.get("summary") or "").strip() or parts[-1],
         summary=_first_line(description),
         request_schema=schema,
-        aliases=aliases,
+        deprecated_aliases=aliases,
         price=price,
         price_note=note,
+    )
+
+
+def _alias(entry: Mapping[str, Any]) -> DeprecatedAlias:
+    sunset = entry.get("sunset_date")
+    try:
+        sunset_date = date.fromisoformat(str(sunset)) if sunset else None
+    except ValueError:
+        message = f"Alias {entry['from']!r}: unreadable sunset_date {sunset!r}."
+        raise CatalogueError(message) from None
+    return DeprecatedAlias(
+        name=str(entry["from"]),
+        field=str(entry["to"]),
+        sunset_date=sunset_date,
+        reason=str(entry.get("reason") or "").strip(),
+        migration_url=str(entry.get("migration_url") or "").strip(),
     )
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .entries import Model
+from .entries import DeprecatedAlias, Model
 from .errors import InvalidParams, ParamError
 from .formats import FORMAT_CHECKER, FORMAT_WORDS
 from .schema import json_types, schema_choices
@@ -55,23 +56,39 @@ def _normalise(
     return result, renamed
 
 
-def validate_params(model: Model, params: Any) -> list[ParamError]:
+def aliases_sent(model: Model, params: Mapping[str, Any]) -> list[DeprecatedAlias]:
+    """The deprecated aliases ``params`` uses, in the model's order (for warnings)."""
+    if not isinstance(params, Mapping):
+        return []
+    return [a for a in model.deprecated_aliases if a.name in params]
+
+
+def validate_params(model: Model, params: Any, *, today: date | None = None) -> list[ParamError]:
     """Every problem with ``params`` as a request to ``model`` (empty when valid).
 
     Deprecated aliases are accepted (sending both an alias and its field is an
-    error). One message per problem, naming the field: unknown fields, wrong
-    types, values out of range or not among the allowed ones, missing fields.
+    error), unless ``today`` is given and is past an alias's sunset date: Krea
+    (and so the simulator, on its own clock) then refuses that alias with a
+    message saying what to send instead. The portal passes no ``today``: it
+    renames aliases for its API clients and warns them. One message per problem,
+    naming the field: unknown fields, wrong types, values out of range or not
+    among the allowed ones, missing fields.
     """
     if not isinstance(params, Mapping):
         return [ParamError("", "The request body must be a JSON object.")]
+    refused: list[ParamError] = []
+    if today is not None:
+        sunset = {a.name: a for a in aliases_sent(model, params) if a.is_sunset(today)}
+        refused = [ParamError(name, alias.refusal()) for name, alias in sunset.items()]
+        params = {k: v for k, v in params.items() if k not in sunset}
     try:
         normalised, renamed = _normalise(model.aliases, params)
     except InvalidParams as exc:
         conflicting = {e.field for e in exc.errors}
         kept = {k: v for k, v in params.items() if model.aliases.get(k) not in conflicting}
         normalised, renamed = _normalise(model.aliases, kept)
-        return exc.errors + _validate(model.request_schema, normalised, renamed)
-    return _validate(model.request_schema, normalised, renamed)
+        return refused + exc.errors + _validate(model.request_schema, normalised, renamed)
+    return refused + _validate(model.request_schema, normalised, renamed)
 
 
 def validate_against(schema: Mapping[str, Any], body: Any) -> list[ParamError]:

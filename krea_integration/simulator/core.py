@@ -786,7 +786,7 @@ class SimulatorCore:
             model = self.catalogue.get(model_path)
         except UnknownModel:
             raise ApiError(404, f"Unknown model: /generate/{model_path}") from None
-        errors = validate_params(model, body)
+        errors = validate_params(model, body, today=self.clock.now().date())
         if errors:
             raise ApiError(400, _errors_text(errors))
         self._check_webhook_url(webhook_url)

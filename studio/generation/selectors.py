@@ -75,6 +75,16 @@ def catalogue_model(model_id: str) -> catalogue.Model | None:
         return None
 
 
+def generation_warnings(*, model_id: str, params: Mapping[str, Any]) -> list[str]:
+    """What an API client should change in a request the portal accepted.
+
+    Krea refuses its deprecated camelCase aliases after their sunset; the portal
+    still renames them to their fields for scripts that send them, and says so.
+    """
+    model = catalogue_model(model_id)
+    return [alias.notice() for alias in catalogue.aliases_sent(model, params)] if model else []
+
+
 @dataclass(frozen=True)
 class EstimateView:
     """The figures shown beside the submit button."""

@@ -78,3 +78,14 @@ def test_a_url_that_is_not_one_is_400_naming_the_field(member, api_as):
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["image_url"]
     assert "must be a full URL" in response.json()["fields"]["image_url"][0]
+
+
+def test_a_deprecated_alias_is_estimated_under_its_field_with_a_warning(member, api_as):
+    params = {"prompt": "a kite", "aspectRatio": "9:16"}
+    response = api_as(member).post(
+        "/api/v1/estimate", {"model": "video/kling/kling-2.6", "params": params}, format="json"
+    )
+    assert response.status_code == 200
+    [warning] = response.json()["warnings"]
+    assert warning.startswith("aspectRatio is a deprecated name of aspect_ratio")
+    assert "docs.krea.ai/developers/deprecations" in warning

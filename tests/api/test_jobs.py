@@ -366,3 +366,22 @@ def test_an_admin_may_cancel_and_delete_anyone_s_job(make_job, member, admin, ap
     client = api_as(admin)
     assert client.post(f"/api/v1/jobs/{job.uuid}/cancel").json()["status"] == "cancelled"
     assert client.delete(f"/api/v1/jobs/{job.uuid}").status_code == 204
+
+
+def test_a_deprecated_alias_is_renamed_for_krea_and_the_response_says_so(krea, submit):
+    # Krea (and the simulator, on today's clock) refuses aspectRatio since 2026-06-19.
+    params = {"prompt": "a kite", "aspectRatio": "9:16"}
+
+    response = submit({"model": "video/kling/kling-2.6", "params": params})
+    plain = submit({"model": FLUX, "params": PROMPT})
+
+    assert response.status_code == 201, response.json()
+    job = response.json()
+    assert job["params"] == {"prompt": "a kite", "aspect_ratio": "9:16"}
+    [warning] = job["warnings"]
+    assert warning.startswith("aspectRatio is a deprecated name of aspect_ratio (Krea stopped")
+    assert "send aspect_ratio instead" in warning
+    [post, _] = [r for r in krea.requests if r.method == "POST" and r.path.startswith("/generate/")]
+    assert post.body == {"prompt": "a kite", "aspect_ratio": "9:16"}
+    assert Job.objects.get(uuid=job["id"]).status != JobStatus.FAILED
+    assert "warnings" not in plain.json()

@@ -2,6 +2,7 @@
 
 import copy
 import json
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ from krea_integration.catalogue import (
     InvalidParams,
     ParamError,
     UnknownModel,
+    aliases_sent,
     from_openapi,
     load,
     normalise_params,
@@ -82,6 +84,13 @@ def test_each_model_carries_its_specs_schema_names_and_aliases(krea_spec, cat):
         assert model.request_schema == schema
         assert model.request_schema["additionalProperties"] is False
         assert model.aliases == aliases
+        for entry in op.get("x-krea-deprecated-field-aliases", []):
+            alias = model.alias(entry["from"])
+            assert (alias.field, alias.sunset_date.isoformat()) == (
+                entry["to"],
+                entry["sunset_date"],
+            )
+            assert (alias.reason, alias.migration_url) == (entry["reason"], entry["migration_url"])
 
 
 @pytest.mark.spec
@@ -299,6 +308,33 @@ def test_alias_and_field_together_are_an_error(cat):
     assert fields(raised.value.errors) == ["generate_audio"]
     assert errors == raised.value.errors
     assert "generateAudio" in errors[0].message
+
+
+def test_an_alias_is_refused_after_its_sunset_only_when_a_day_is_given(cat):
+    veo = cat.get("video/google/veo-3.1")
+    params = {"prompt": "x", "aspectRatio": "9:16", "generateAudio": "yes"}
+
+    on_the_day = validate_params(veo, params, today=date(2026, 6, 19))
+    after = validate_params(veo, params, today=date(2026, 6, 20))
+
+    assert fields(on_the_day) == ["generate_audio"]  # renamed, and its value checked
+    assert fields(after) == ["aspectRatio", "generateAudio"]
+    assert after[0].message.startswith(
+        "aspectRatio is no longer accepted since 2026-06-19: send aspect_ratio instead."
+    )
+    assert validate_params(veo, params) == on_the_day  # the portal renames, whatever the day
+
+
+def test_the_aliases_a_request_uses_say_what_to_send_instead(cat):
+    veo = cat.get("video/google/veo-3.1")
+
+    [alias] = aliases_sent(veo, {"prompt": "x", "aspectRatio": "9:16"})
+
+    assert alias.notice() == (
+        "aspectRatio is a deprecated name of aspect_ratio (Krea stopped accepting it after "
+        "2026-06-19): send aspect_ratio instead. Public API request fields are moving to "
+        "snake_case. See https://docs.krea.ai/developers/deprecations#public-api-snake-case-fields"
+    )
 
 
 def test_an_alias_of_another_model_is_an_unknown_field(cat):

@@ -65,24 +65,6 @@ def test_malformed_or_non_object_bodies_are_400(http, content):
     assert isinstance(response.json()["error"], str) and response.json()["error"]
 
 
-def test_deprecated_aliases_are_accepted(sim, client):
-    job = client.generate(
-        "video/kling/kling-2.6", {"prompt": "alias", "aspectRatio": "9:16", "generateAudio": True}
-    )
-    record = sim.job_record(job.job_id)
-    assert record.params["aspect_ratio"] == "9:16"
-    assert record.params["generate_audio"] is True
-    assert "aspectRatio" not in record.params
-
-
-def test_alias_with_its_field_is_400(client):
-    with pytest.raises(BadRequest) as caught:
-        client.generate(
-            "video/kling/kling-2.6", {"prompt": "x", "aspect_ratio": "9:16", "aspectRatio": "9:16"}
-        )
-    assert "aspect_ratio was sent twice" in caught.value.message
-
-
 def test_nothing_is_created_by_a_rejected_request(client):
     with pytest.raises(BadRequest):
         client.generate(FLUX, {"prompt": "x", "bogus": 1})

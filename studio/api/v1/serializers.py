@@ -94,7 +94,10 @@ class CatalogueModelSerializer(serializers.Serializer):
     request_schema = serializers.JSONField(help_text="JSON Schema of `params` for this model.")
     aliases = serializers.DictField(
         child=serializers.CharField(),
-        help_text="Deprecated camelCase parameter names Krea still accepts, and their fields.",
+        help_text=(
+            "Deprecated camelCase parameter names and their fields. Krea no longer accepts "
+            "them after their sunset date; the portal renames them and says so in `warnings`."
+        ),
     )
 
     @extend_schema_field(PriceSerializer)
@@ -140,6 +143,12 @@ class GenerationSerializer(serializers.Serializer):
         return value
 
 
+WARNINGS_HELP = (
+    "Present when the portal changed the request to run it: each deprecated parameter "
+    "name it renamed, and what to send instead."
+)
+
+
 class EstimateSerializer(serializers.Serializer):
     model = serializers.CharField()
     cu = serializers.DecimalField(
@@ -155,6 +164,9 @@ class EstimateSerializer(serializers.Serializer):
         coerce_to_string=False,
         allow_null=True,
         help_text="CU you can still spend this period (null: no quota applies).",
+    )
+    warnings = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text=WARNINGS_HELP
     )
 
 
@@ -209,6 +221,18 @@ class JobSerializer(serializers.ModelSerializer):
             "created_by",
             "outputs",
         ]
+        read_only_fields = fields
+
+
+class JobCreatedSerializer(JobSerializer):
+    """A job just started: the job, and what the portal changed in the request."""
+
+    warnings = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text=WARNINGS_HELP
+    )
+
+    class Meta(JobSerializer.Meta):
+        fields = [*JobSerializer.Meta.fields, "warnings"]
         read_only_fields = fields
 
 

@@ -122,6 +122,11 @@ class EstimateView(ApiView):
             "note": figures.estimate.note,
             "left": figures.allowance.left,
         }
+        warnings = generation_selectors.generation_warnings(
+            model_id=prepared.model.id, params=body.validated_data["params"]
+        )
+        if warnings:
+            data["warnings"] = warnings
         return Response(s.EstimateSerializer(data).data)
 
 
@@ -160,7 +165,7 @@ class JobListView(mixins.ListModelMixin, generics.GenericAPIView):
         operation_id="jobs_create",
         request=s.GenerationSerializer,
         responses={
-            201: s.JobSerializer,
+            201: s.JobCreatedSerializer,
             **INVALID,
             **_errors(
                 (403, s.QuotaErrorSerializer, "Over your or the team's CU quota."),
@@ -182,8 +187,14 @@ class JobListView(mixins.ListModelMixin, generics.GenericAPIView):
         )
         job = generation_selectors.job_for(membership, job.uuid)
         location = request.build_absolute_uri(reverse("api-v1:job-detail", args=[job.uuid]))
+        data = s.JobSerializer(job, context={"request": request}).data
+        warnings = generation_selectors.generation_warnings(
+            model_id=job.model_id, params=body.validated_data["params"]
+        )
+        if warnings:
+            data["warnings"] = warnings
         return Response(
-            s.JobSerializer(job, context={"request": request}).data,
+            data,
             status=status.HTTP_201_CREATED,
             headers={"Location": location},
         )
