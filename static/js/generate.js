@@ -9,6 +9,96 @@
     field.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
+  function pickerFor(fieldId) {
+    return document.querySelector('[data-picker][data-pick-for="' + fieldId + '"]');
+  }
+
+  // A list of rows (style images with a strength): the URL inputs of every row.
+  function rowInputs(field) {
+    var match = field.id.match(/^(.*)-\d+-([a-z_]+)$/);
+    if (!match) return null;
+    var box = field.closest("fieldset") || document;
+    return Array.prototype.filter.call(box.querySelectorAll("input"), function (input) {
+      return input.id.indexOf(match[1] + "-") === 0 && input.id.slice(-match[2].length - 1) === "-" + match[2];
+    });
+  }
+
+  function values(field) {
+    var rows = rowInputs(field);
+    if (rows) return rows.map(function (input) { return input.value.trim(); }).filter(Boolean);
+    if (field.tagName === "TEXTAREA") return field.value.split("\n").map(function (l) { return l.trim(); }).filter(Boolean);
+    return field.value.trim() ? [field.value.trim()] : [];
+  }
+
+  function known(fieldId, url) {
+    var picker = pickerFor(fieldId);
+    return picker ? picker.querySelector('[data-pick-url="' + CSS.escape(url) + '"]') : null;
+  }
+
+  // The picked files as removable thumbnails under the field.
+  function showPicked(field) {
+    var strip = document.querySelector('[data-picked-for="' + field.id + '"]');
+    if (!strip) return;
+    strip.replaceChildren();
+    values(field).forEach(function (url) {
+      var item = known(field.id, url);
+      if (!item) return;
+      var chip = document.createElement("span");
+      chip.className = "picked";
+      var image = document.createElement("img");
+      image.src = item.dataset.pickThumbnail;
+      image.alt = item.dataset.pickLabel;
+      image.width = 48;
+      image.height = 48;
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "link picked__remove";
+      remove.textContent = "Remove";
+      remove.setAttribute("aria-label", "Remove " + item.dataset.pickLabel);
+      remove.dataset.removeUrl = url;
+      remove.dataset.removeFrom = field.id;
+      chip.append(image, remove);
+      strip.append(chip);
+    });
+  }
+
+  function pick(field, url) {
+    var picker = pickerFor(field.id);
+    var max = picker && picker.dataset.max ? Number(picker.dataset.max) : 0;
+    var rows = rowInputs(field);
+    if (rows) {
+      var empty = rows.find(function (input) { return !input.value.trim(); });
+      if (!empty) return false;
+      empty.value = url;
+      changed(empty);
+    } else if (field.tagName === "TEXTAREA") {
+      var lines = values(field);
+      if (lines.indexOf(url) !== -1) return true;
+      if (max && lines.length >= max) return false;
+      lines.push(url);
+      field.value = lines.join("\n");
+      changed(field);
+    } else {
+      field.value = url;
+      changed(field);
+    }
+    showPicked(field);
+    return true;
+  }
+
+  function unpick(field, url) {
+    var rows = rowInputs(field);
+    if (rows) {
+      rows.forEach(function (input) { if (input.value.trim() === url) input.value = ""; });
+    } else if (field.tagName === "TEXTAREA") {
+      field.value = values(field).filter(function (line) { return line !== url; }).join("\n");
+    } else if (field.value.trim() === url) {
+      field.value = "";
+    }
+    changed(field);
+    showPicked(field);
+  }
+
   document.addEventListener("click", function (event) {
     var preset = event.target.closest("[data-aspect-width]");
     if (preset) {
@@ -21,19 +111,68 @@
       changed(height);
       return;
     }
-    var pick = event.target.closest("[data-pick-url]");
-    if (pick) {
-      var field = document.getElementById(pick.dataset.pickFor);
+    var item = event.target.closest("[data-pick-url]");
+    if (item) {
+      var picker = item.closest("[data-picker]");
+      var field = picker && document.getElementById(picker.dataset.pickFor);
       if (!field) return;
       event.preventDefault();
-      if (field.tagName === "TEXTAREA") {
-        var current = field.value.trim();
-        field.value = (current ? current + "\n" : "") + pick.dataset.pickUrl;
-      } else {
-        field.value = pick.dataset.pickUrl;
+      if (!pick(field, item.dataset.pickUrl)) {
+        item.setCustomValidity && item.setCustomValidity("");
+        picker.querySelector("summary").textContent = "This field takes no more files: remove one first.";
       }
-      changed(field);
-      field.focus();
+      return;
+    }
+    var remove = event.target.closest("[data-remove-url]");
+    if (remove) {
+      var from = document.getElementById(remove.dataset.removeFrom);
+      if (from) unpick(from, remove.dataset.removeUrl);
     }
   });
+
+  // Search the picker's assets by name.
+  document.addEventListener("input", function (event) {
+    if (!event.target.classList.contains("asset-picker__search")) return;
+    var words = event.target.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var picker = event.target.closest("[data-picker]");
+    picker.querySelectorAll("[data-pick-url]").forEach(function (item) {
+      var label = item.dataset.pickLabel.toLowerCase();
+      item.parentElement.hidden = !words.every(function (word) { return label.indexOf(word) !== -1; });
+    });
+  });
+
+  // An asset uploaded from a picker joins its list and is picked at once.
+  document.addEventListener("asset:uploaded", function (event) {
+    var picker = event.detail.zone.closest("[data-picker]");
+    if (!picker || event.detail.kind !== picker.dataset.kind) return;
+    var field = document.getElementById(picker.dataset.pickFor);
+    if (!field) return;
+    var item = document.createElement("li");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary asset-picker__item";
+    button.dataset.pickUrl = event.detail.url;
+    button.dataset.pickThumbnail = event.detail.thumbnail;
+    button.dataset.pickLabel = event.detail.label;
+    var image = document.createElement("img");
+    image.src = event.detail.thumbnail;
+    image.alt = "";
+    image.width = 48;
+    image.height = 48;
+    var label = document.createElement("span");
+    label.textContent = event.detail.label;
+    button.append(image, " ", label);
+    item.append(button);
+    picker.querySelector(".asset-picker__list").prepend(item);
+    pick(field, event.detail.url);
+  });
+
+  function showAll() {
+    document.querySelectorAll("[data-picked-for]").forEach(function (strip) {
+      var field = document.getElementById(strip.dataset.pickedFor);
+      if (field) showPicked(field);
+    });
+  }
+  showAll();
+  document.addEventListener("htmx:afterSettle", showAll);
 })();

@@ -85,8 +85,10 @@
     var body = new FormData();
     body.append("file", file, file.name);
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", zone.action);
-    xhr.setRequestHeader("X-CSRFToken", zone.querySelector("[name=csrfmiddlewaretoken]").value);
+    xhr.open("POST", zone.dataset.action || zone.action);
+    var token = zone.querySelector("[name=csrfmiddlewaretoken]") ||
+      document.querySelector("[name=csrfmiddlewaretoken]");
+    xhr.setRequestHeader("X-CSRFToken", token ? token.value : "");
     xhr.setRequestHeader("X-Upload-Row", "1");
     xhr.setRequestHeader("X-File-Name", encodeURIComponent(file.name));
     xhr.upload.addEventListener("progress", function (event) {

@@ -86,3 +86,18 @@ def models_taking(*, kind: str) -> list[catalogue.Model]:
     """The catalogue's models with a field for a file of ``kind``, by group then name."""
     models = [m for m in catalogue.load().models if field_for(m.request_schema, kind)]
     return sorted(models, key=lambda m: (m.group, m.name.casefold()))
+
+
+def param_strings(params: Any) -> set[str]:
+    """Every string in a job's params, however nested: the URLs of the files it takes."""
+    found: set[str] = set()
+    stack = [params]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.add(item)
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return found

@@ -26,7 +26,7 @@ from studio.teams.services import TeamHasNoToken, team_krea_client
 
 from . import media
 from .models import Asset, kind_of_mime_type
-from .selectors import asset_change_allowed
+from .selectors import asset_change_allowed, param_strings
 from .tasks import enqueue_store_asset_file
 
 logger = logging.getLogger(__name__)
@@ -298,3 +298,10 @@ def _file_type_or_none(file: IO[bytes]) -> media.FileType | None:
         return media.identify(file)
     except media.UnsupportedFile:
         return None
+
+
+def asset_uses_record(*, job) -> None:
+    """Record which of the team's assets a job takes (its params name their Krea URLs)."""
+    urls = param_strings(job.params)
+    for asset in Asset.objects.filter(team_id=job.team_id, krea_url__in=urls):
+        asset.jobs.add(job)

@@ -17,9 +17,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 
 from krea_integration import catalogue
+from krea_integration.media_inputs import field_for, media_fields
+from studio.assets.models import Asset
+from studio.assets.selectors import param_strings, team_assets
 from studio.teams.models import Membership, Team
 from studio.usage.models import format_cu
 from studio.usage.pricing import Estimate, job_estimate
@@ -108,23 +113,91 @@ def generation_estimate(
 
 @dataclass(frozen=True)
 class AssetChoice:
-    """An image or video of the team that a URL field can take (its Krea ``image_url``)."""
+    """A file a URL field can take: a team asset (its Krea URL) or a job's output."""
 
     url: str
     label: str
     thumbnail_url: str
+    kind: str
+    link: str = ""
 
 
-def team_asset_choices(*, team: Team) -> list[AssetChoice]:
-    """The team's assets offered by the URL fields' picker.
+def _asset_choice(asset: Asset) -> AssetChoice:
+    if asset.thumbnail:
+        thumbnail = reverse("asset_thumbnail", args=[asset.uuid])
+    else:
+        thumbnail = static(f"img/asset-{asset.kind}.svg")
+    return AssetChoice(
+        url=asset.krea_url,
+        label=asset.label,
+        thumbnail_url=thumbnail,
+        kind=asset.kind,
+        link=reverse("asset_detail", args=[asset.uuid]),
+    )
 
-    HOOK: there is no assets app yet, so there is nothing to offer and the form
-    asks for URLs. When ``studio.assets`` lands, return its assets here (newest
-    first, with their Krea ``image_url``); the generate page already renders them
-    as a picker beside every URL field (``generation/_asset_picker.html``) and
-    ``static/js/generate.js`` puts a picked URL into the field.
+
+def team_asset_choices(*, team: Team, limit: int = 60) -> list[AssetChoice]:
+    """The team's newest assets, offered by the picker beside every file field."""
+    return [_asset_choice(asset) for asset in team_assets(team=team)[:limit]]
+
+
+def mark_media_fields(form: Any) -> None:
+    """Tell each file field of a generate form which kind of file it takes, and how many
+    (``media_kind``, ``max_items``): the picker shows the team's assets of that kind."""
+    for media_field in media_fields(form.catalogue_model.request_schema):
+        field = form.fields.get(media_field.name)
+        if field is not None:
+            field.media_kind = media_field.kind
+            field.max_items = media_field.max_items if media_field.many else 1
+
+
+def input_initial(
+    model: catalogue.Model,
+    *,
+    kind: str,
+    url: str,
+    width: int | None = None,
+    height: int | None = None,
+) -> dict[str, Any]:
+    """Initial form values putting the file at ``url`` into the model's field for ``kind``.
+
+    Enhancers also take the input's size, so ``width`` and ``height`` fill theirs.
     """
-    return []
+    field = field_for(model.request_schema, kind)
+    if field is None:
+        return {}
+    value: Any = url
+    if field.part:
+        schema = model.request_schema["properties"][field.name]["items"]
+        row: dict[str, Any] = {field.part: url}
+        if "strength" in (schema.get("properties") or {}):
+            row["strength"] = 1
+        value = [row]
+    elif field.many:
+        value = [url]
+    initial: dict[str, Any] = {field.name: value}
+    properties = model.request_schema.get("properties") or {}
+    if width and height and "width" in properties and "height" in properties:
+        initial.update(width=width, height=height)
+    return initial
+
+
+def job_inputs(job: Job) -> list[AssetChoice]:
+    """The files a job took as inputs: the team's assets and outputs named in its params."""
+    urls = param_strings(job.params)
+    inputs = [_asset_choice(asset) for asset in job.input_assets.all()]
+    outputs = Output.objects.filter(team_id=job.team_id, source_url__in=urls).select_related("job")
+    for output in outputs:
+        inputs.append(
+            AssetChoice(
+                url=output.source_url,
+                label=f"Output {output.position + 1} of {output.job.model_name}",
+                thumbnail_url=reverse("output_thumbnail", args=[output.job.uuid, output.position]),
+                kind="video" if output.is_video else "image",
+                link=reverse("job_detail", args=[output.job.uuid]),
+            )
+        )
+    return inputs
 
 
 # ------------------------------------------------------------------ filters

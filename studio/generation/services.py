@@ -31,6 +31,7 @@ from django.utils import timezone
 from krea_integration import catalogue
 from krea_integration import errors as krea_errors
 from krea_integration import types as krea_types
+from studio.assets.services import asset_uses_record
 from studio.teams.models import Membership, Team
 from studio.teams.services import TeamHasNoToken, team_krea_client
 from studio.usage.pricing import Estimate, job_estimate
@@ -196,6 +197,7 @@ def job_queue(
             price_published=estimate.published,
         )
         usage_reserve(job=job)
+        asset_uses_record(job=job)
         team_id = membership.team_id
         transaction.on_commit(lambda: tasks.enqueue_dispatch(team_id))
     return job

@@ -22,6 +22,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from studio.assets.selectors import asset_for
 from studio.files import file_response
 from studio.paging import Page, keyset_page
 from studio.teams.scoping import team_required, token_missing_response
@@ -66,10 +67,38 @@ def _generate_context(
         context["form_url"] = f"{reverse('generate')}?{urlencode({'model': model.id})}"
         context["price_label"] = selectors.model_price_label(model)
         context["assets"] = selectors.team_asset_choices(team=request.team)
+        selectors.mark_media_fields(form)
         context["estimate"] = selectors.generation_estimate(
             membership=request.membership, model=model, params=form.params()
         )
     return context
+
+
+def _whole(text: str) -> int | None:
+    return int(text) if text.isdigit() and 0 < len(text) <= 5 else None
+
+
+def _picked_input(request: HttpRequest, model) -> dict[str, Any]:
+    """The field values for a file chosen elsewhere: ``?asset=<uuid>`` (an asset's page) or
+    ``?input=<Krea URL>&kind=&width=&height=`` ("Use as input" on an output)."""
+    if request.GET.get("asset"):
+        try:
+            asset_uuid = UUID(request.GET["asset"])
+        except ValueError:
+            raise Http404("No such asset.") from None
+        asset = asset_for(request.membership, asset_uuid)
+        return selectors.input_initial(
+            model, kind=asset.kind, url=asset.krea_url, width=asset.width, height=asset.height
+        )
+    if request.GET.get("input"):
+        return selectors.input_initial(
+            model,
+            kind=request.GET.get("kind", "image"),
+            url=request.GET["input"],
+            width=_whole(request.GET.get("width", "")),
+            height=_whole(request.GET.get("height", "")),
+        )
+    return {}
 
 
 @team_required(needs_token=True)
@@ -112,6 +141,7 @@ def generate(request: HttpRequest) -> HttpResponse:
     form_class = generation_form_class(model)
     if request.method == "GET":
         initial = initial_from_params(model, source.params if source else None)
+        initial.update(_picked_input(request, model))
         form = form_class(initial=initial)
         context = _generate_context(request, model=model, form=form, source=source)
         return render(request, "generation/generate.html", context)
@@ -191,6 +221,7 @@ def job_detail(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
     if request.htmx:
         return render(request, "generation/job_detail.html#job-card", context)
     context["params"] = sorted(job.params.items())
+    context["inputs"] = selectors.job_inputs(job)
     return render(request, "generation/job_detail.html", context)
 
 

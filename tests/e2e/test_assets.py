@@ -3,6 +3,7 @@ importing what the team already has at Krea."""
 
 import base64
 import io
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -136,3 +137,52 @@ def test_assets_made_at_krea_directly_are_imported_with_thumbnails(page, log_in,
     image = cards.filter(has_text="green field").locator("img")
     assert "/thumbnail/" in image.get_attribute("src")
     assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+
+
+JOB_URL = re.compile(r"/jobs/[0-9a-f-]{36}/$")
+
+
+def test_a_picked_asset_goes_into_flux_kontext_and_the_job_page_shows_it(
+    page, log_in, krea_live, mia
+):
+    log_in(mia.email, PASSWORD)
+    page.goto("/assets/upload/")
+    drop(page, [["lighthouse.png", "image/png", b64(picture(color=(30, 60, 200))), None]])
+    expect(page.locator(".upload-row--done")).to_have_count(1, timeout=30_000)
+    asset = Asset.objects.get()
+
+    page.goto("/generate/?model=image/bfl/flux-1-kontext-dev")
+    picker = page.locator('[data-picker][data-pick-for="id_image_url"]')
+    picker.locator("summary").click()
+    picker.get_by_role("searchbox").fill("lighthouse")
+    picker.get_by_role("button", name="lighthouse.png").click()
+    expect(page.locator("#id_image_url")).to_have_value(asset.krea_url)
+    expect(page.locator('[data-picked-for="id_image_url"] img')).to_have_attribute(
+        "alt", "lighthouse.png"
+    )
+    # A second image, uploaded from inside the picker of the style images, is picked at once.
+    style = page.locator('[data-picker][data-pick-for="id_style_images-0-url"]')
+    style.locator("summary").click()
+    style.locator("input[type=file]").set_input_files(
+        files=[
+            {"name": "mood.png", "mimeType": "image/png", "buffer": picture(color=(200, 30, 60))}
+        ]
+    )
+    expect(style.locator(".upload-row--done")).to_have_count(1, timeout=30_000)
+    mood = Asset.objects.get(file_name="mood.png")
+    expect(page.locator("#id_style_images-0-url")).to_have_value(mood.krea_url)
+
+    page.get_by_label("Prompt").fill("the lighthouse at night")
+    page.locator("#generate-submit").click()
+    expect(page).to_have_url(JOB_URL)
+    expect(page.locator(".job-card .job-card__state .badge")).to_have_text(
+        "Completed", timeout=30_000
+    )
+    inputs = page.locator(".job-inputs img")
+    expect(inputs).to_have_count(2)
+    expect(page.get_by_role("img", name="Input: lighthouse.png")).to_be_visible()
+    job = asset.jobs.get()
+    assert job.params["image_url"] == asset.krea_url
+    assert job.params["style_images"][0]["url"] == mood.krea_url
+    page.goto(f"/assets/{asset.uuid}/")
+    expect(page.get_by_role("link", name="Flux Kontext")).to_be_visible()
