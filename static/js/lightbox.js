@@ -31,6 +31,9 @@
     var job = box.querySelector(".lightbox__job");
     job.href = link.dataset.job || "#";
     job.hidden = !link.dataset.job;
+    var use = box.querySelector(".lightbox__use");
+    use.href = link.dataset.use || "#";
+    use.hidden = !link.dataset.use;
     box.showModal();
   });
 

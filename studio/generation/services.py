@@ -31,14 +31,15 @@ from django.utils import timezone
 from krea_integration import catalogue
 from krea_integration import errors as krea_errors
 from krea_integration import types as krea_types
-from studio.assets.services import asset_uses_record
+from studio.assets.services import asset_upload, asset_uses_record
 from studio.teams.models import Membership, Team
 from studio.teams.services import TeamHasNoToken, team_krea_client
 from studio.usage.pricing import Estimate, job_estimate
 from studio.usage.services import usage_charge, usage_release, usage_reserve
 
 from . import selectors, tasks
-from .models import IN_FLIGHT, TERMINAL, Job, JobKind, JobStatus, status_rank
+from .files import output_filename
+from .models import IN_FLIGHT, TERMINAL, Job, JobKind, JobStatus, Output, status_rank
 
 logger = logging.getLogger(__name__)
 
@@ -724,3 +725,24 @@ def job_delete(*, job: Job, by: Membership) -> None:
 class JobStillRunning(Exception):
     def __init__(self) -> None:
         super().__init__("Cancel this job before deleting it.")
+
+
+def output_input_url(*, membership: Membership, output: Output) -> str:
+    """A URL Krea can fetch for ``output``, to give it to another model as its input.
+
+    Krea's own URL of the file when it answers a HEAD now (Krea's file URLs can
+    expire); else the portal's stored copy is uploaded as a team asset and that
+    asset's URL is used. Never a portal URL: those are team-only, Krea cannot fetch
+    them. Raises ``AssetError`` (the upload failed) and ``TeamHasNoToken``.
+    """
+    with team_krea_client(team=membership.team) as client:
+        if selectors.host_allowed(output.source_url) and client.file_available(output.source_url):
+            return output.source_url
+    with output.file.open("rb") as file:
+        asset = asset_upload(
+            membership=membership,
+            file=file,
+            file_name=output_filename(output),
+            description=f"Output {output.position + 1} of a {output.job.model_name} job",
+        )
+    return asset.krea_url

@@ -15,5 +15,10 @@ urlpatterns = [
         views.output_thumbnail,
         name="output_thumbnail",
     ),
+    path(
+        "jobs/<uuid:job_uuid>/outputs/<int:position>/use/",
+        views.output_use,
+        name="output_use",
+    ),
     path("gallery/", views.gallery, name="gallery"),
 ]

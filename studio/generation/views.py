@@ -22,7 +22,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from studio.assets.selectors import asset_for
+from studio.assets.selectors import asset_for, models_taking
+from studio.assets.services import AssetError
 from studio.files import file_response
 from studio.paging import Page, keyset_page
 from studio.teams.scoping import team_required, token_missing_response
@@ -376,3 +377,34 @@ def output_thumbnail(request: HttpRequest, job_uuid: UUID, position: int) -> Htt
         content_type="image/jpeg",
         filename=output_filename(output, thumbnail=True),
     )
+
+
+@team_required(needs_token=True)
+@require_http_methods(["GET", "POST"])
+def output_use(request: HttpRequest, job_uuid: UUID, position: int) -> HttpResponse:
+    """ "Use as input": pick a model that takes this output, then open Generate with it filled.
+
+    The field gets a URL Krea can fetch (``services.output_input_url``): the output's
+    Krea URL while it answers, else the stored copy uploaded as a team asset.
+    """
+    output = selectors.output_for(request.membership, job_uuid, position)
+    kind = "video" if output.is_video else "image"
+    models = models_taking(kind=kind)
+    context = {"output": output, "models": models, "picked": request.POST.get("model", "")}
+    if request.method == "GET":
+        return render(request, "generation/output_use.html", context)
+    model = selectors.catalogue_model(request.POST.get("model", ""))
+    if model is None or model not in models:
+        messages.error(
+            request, f"Choose a model that takes {'a video' if kind == 'video' else 'an image'}."
+        )
+        return render(request, "generation/output_use.html", context, status=400)
+    try:
+        url = services.output_input_url(membership=request.membership, output=output)
+    except AssetError as exc:
+        messages.error(request, str(exc))
+        return render(request, "generation/output_use.html", context, status=502)
+    query = {"model": model.id, "input": url, "kind": kind}
+    if output.width and output.height:
+        query.update(width=output.width, height=output.height)
+    return redirect(f"{reverse('generate')}?{urlencode(query)}")

@@ -186,3 +186,31 @@ def test_a_picked_asset_goes_into_flux_kontext_and_the_job_page_shows_it(
     assert job.params["style_images"][0]["url"] == mood.krea_url
     page.goto(f"/assets/{asset.uuid}/")
     expect(page.get_by_role("link", name="Flux Kontext")).to_be_visible()
+
+
+def test_use_as_input_puts_an_output_into_a_topaz_enhancer_that_completes(
+    page, log_in, krea_live, mia
+):
+    log_in(mia.email, PASSWORD)
+    page.goto("/generate/?model=image/bfl/flux-1-dev")
+    page.get_by_label("Prompt").fill("a lighthouse at dusk")
+    page.locator("#generate-submit").click()
+    expect(page).to_have_url(JOB_URL)
+    expect(page.locator(".job-card .job-card__state .badge")).to_have_text(
+        "Completed", timeout=30_000
+    )
+    page.get_by_role("link", name="Use as input").first.click()
+    page.get_by_label("Model").select_option("enhance/topaz/standard-enhance")
+    page.get_by_role("button", name="Open in Generate").click()
+    expect(page).to_have_url(re.compile(r"/generate/\?model=enhance%2Ftopaz%2Fstandard-enhance&"))
+    source = page.locator("#id_image_url").input_value()
+    assert source.startswith(KREA_TEST_URL + "/files/")  # Krea's URL, never the portal's
+    expect(page.locator("#id_width")).to_have_value("1024")
+    page.locator("#id_model").select_option("Standard V2")
+    page.locator("#generate-submit").click()
+    expect(page).to_have_url(JOB_URL)
+    expect(page.locator(".job-card .job-card__state .badge")).to_have_text(
+        "Completed", timeout=30_000
+    )
+    expect(page.locator(".job-inputs img")).to_have_count(1)
+    expect(page.locator(".job-card .outputs img").first).to_be_visible()

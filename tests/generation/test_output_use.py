@@ -1,0 +1,115 @@
+"""'Use as input' on an output: Krea's own URL while it answers, else the stored copy
+uploaded as a team asset; never a portal URL."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.files.base import ContentFile
+
+from studio.assets.models import Asset
+from studio.generation.models import Job, JobStatus, Output
+from tests.assets.conftest import picture
+
+pytestmark = pytest.mark.django_db
+
+ENHANCE = "enhance/topaz/standard-enhance"
+
+
+@pytest.fixture
+def as_member(client, member, team_with_token):
+    client.force_login(member)
+    return client
+
+
+def finished_output(team, member, source_url):
+    job = Job.objects.create(
+        team=team,
+        created_by=member,
+        model_id="image/bfl/flux-1-dev",
+        model_name="Flux",
+        group="image",
+        status=JobStatus.COMPLETED,
+        params={"prompt": "a lighthouse"},
+    )
+    output = Output(
+        job=job,
+        team=team,
+        position=0,
+        mime_type="image/png",
+        width=320,
+        height=200,
+        source_url=source_url,
+    )
+    output.file.save("out.png", ContentFile(picture()), save=False)
+    output.save()
+    return output
+
+
+def generated_with(response):
+    assert response.status_code == 302, response.content.decode()[:500]
+    parts = urlsplit(response.url)
+    assert parts.path == "/generate/"
+    return {key: values[0] for key, values in parse_qs(parts.query).items()}
+
+
+def test_the_outputs_krea_url_is_used_while_krea_still_serves_it(
+    as_member, krea, member, team_with_token
+):
+    import io
+
+    from krea_integration.client import KreaClient
+    from tests.conftest import TEAM_TOKEN
+
+    # A file Krea serves: upload one and use its URL as the output's source.
+    served = KreaClient(TEAM_TOKEN, base_url="http://krea.test", transport=krea.transport())
+    krea_url = served.upload_asset(io.BytesIO(picture()), filename="x.png").image_url
+    output = finished_output(team_with_token, member, krea_url)
+    page = as_member.get(f"/jobs/{output.job.uuid}/outputs/0/use/").content.decode()
+    assert (
+        'value="enhance/topaz/standard-enhance"' in page and 'value="video/google/veo-3.1"' in page
+    )
+    query = generated_with(
+        as_member.post(f"/jobs/{output.job.uuid}/outputs/0/use/", {"model": ENHANCE})
+    )
+    assert query == {
+        "model": ENHANCE,
+        "input": krea_url,
+        "kind": "image",
+        "width": "320",
+        "height": "200",
+    }
+    assert not Asset.objects.exists()
+    html = as_member.get("/generate/", query).content.decode()
+    assert f'name="image_url" value="{krea_url}"' in html and 'name="width" value="320"' in html
+
+
+def test_an_expired_krea_url_makes_the_stored_copy_an_asset_first(
+    as_member, krea, member, team_with_token
+):
+    output = finished_output(team_with_token, member, "http://krea.test/files/expired.png")
+    query = generated_with(
+        as_member.post(f"/jobs/{output.job.uuid}/outputs/0/use/", {"model": ENHANCE})
+    )
+    asset = Asset.objects.get()
+    assert query["input"] == asset.krea_url and asset.krea_url.startswith("http://krea.test/files/")
+    assert asset.file_name == f"flux-{str(output.job.uuid)[:8]}-1.png"
+    assert "testserver" not in query["input"] and "/jobs/" not in query["input"]
+
+
+def test_a_model_that_takes_no_such_file_is_refused(as_member, krea, member, team_with_token):
+    output = finished_output(team_with_token, member, "http://krea.test/files/x.png")
+    response = as_member.post(
+        f"/jobs/{output.job.uuid}/outputs/0/use/", {"model": "image/google/imagen-4"}
+    )
+    assert response.status_code == 400
+    assert "Choose a model that takes an image." in response.content.decode()
+
+
+def test_job_page_and_gallery_offer_use_as_input(as_member, krea, member, team_with_token):
+    output = finished_output(team_with_token, member, "http://krea.test/files/x.png")
+    use = f'href="/jobs/{output.job.uuid}/outputs/0/use/"'
+    assert use in as_member.get(f"/jobs/{output.job.uuid}/").content.decode()
+    assert (
+        f'data-use="/jobs/{output.job.uuid}/outputs/0/use/"'
+        in as_member.get("/gallery/").content.decode()
+    )
