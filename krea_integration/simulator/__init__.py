@@ -8,8 +8,9 @@ fault injection and :mod:`.webhooks` for webhook knobs.
 
 from .app import CONTROL_PREFIX, Simulator
 from .clock import Clock
-from .core import ApiError, RequestRecord
 from .faults import FAULT_HEADER, FaultPlan, SimulatedDisconnect, SimulatedTimeout, parse_faults
+from .requestlog import RequestRecord
+from .state import ApiError
 from .webhooks import WebhookDelivery, WebhookPolicy, WebhookSender, post_webhook
 
 __all__ = [

@@ -13,9 +13,9 @@ import sys
 from decimal import Decimal, InvalidOperation
 
 from .app import Simulator
-from .core import DEFAULT_BACKLOG_CAP, DEFAULT_CONCURRENCY_LIMIT, DEFAULT_COST, DEFAULT_CREDITS
 from .jobs import JOB_KINDS
 from .server import DEFAULT_TICK_SECONDS, serve
+from .state import DEFAULT_BACKLOG_CAP, DEFAULT_CONCURRENCY_LIMIT, DEFAULT_COST, DEFAULT_CREDITS
 
 
 def _job_seconds(text: str) -> float | dict[str, float]:

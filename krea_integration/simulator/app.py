@@ -26,7 +26,8 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from . import media
-from .core import ApiError, RequestRecord, SimulatorCore, token_hash
+from .accounts import token_hash
+from .core import SimulatorCore
 from .faults import (
     FAULT_HEADER,
     FaultPlan,
@@ -35,6 +36,9 @@ from .faults import (
     SimulatedTimeout,
     parse_faults,
 )
+from .requestlog import RequestRecord
+from .resources.assets import too_large_message
+from .state import ApiError
 from .webhooks import WebhookPolicy
 
 __all__ = ["CONTROL_PREFIX", "Simulator", "SimulatorApp"]
@@ -280,7 +284,7 @@ class SimulatorApp:
     # -- Krea's operations ----------------------------------------------------------
 
     def generate(self, request: Request, *, token: str, faults: FaultPlan, model: str) -> Response:
-        body = self.sim.generate(
+        body = self.sim.jobs.generate(
             token,
             model,
             _json_body(request),
@@ -293,7 +297,7 @@ class SimulatorApp:
     def list_jobs(self, request: Request, *, token: str, faults: FaultPlan) -> Response:
         args = request.args
         return _json(
-            self.sim.list_jobs(
+            self.sim.jobs.list(
                 token,
                 cursor=args.get("cursor"),
                 limit=args.get("limit"),
@@ -303,12 +307,12 @@ class SimulatorApp:
         )
 
     def get_job(self, request: Request, *, token: str, faults: FaultPlan, job_id: str) -> Response:
-        return _json(self.sim.get_job(token, job_id))
+        return _json(self.sim.jobs.get(token, job_id))
 
     def cancel_job(
         self, request: Request, *, token: str, faults: FaultPlan, job_id: str
     ) -> Response:
-        return _json(self.sim.cancel_job(token, job_id))
+        return _json(self.sim.jobs.cancel(token, job_id, faults=faults))
 
     def upload_asset(self, request: Request, *, token: str, faults: FaultPlan) -> Response:
         if request.mimetype != "multipart/form-data":
@@ -317,14 +321,14 @@ class SimulatorApp:
             upload = request.files.get("file")
             description = request.form.get("description")
         except RequestEntityTooLarge:
-            raise ApiError(400, _too_large()) from None
+            raise ApiError(400, too_large_message()) from None
         if upload is None:
             raise ApiError(400, "file is required.")
         data = upload.stream.read(media.MAX_ASSET_BYTES + 1)
         upload.stream.seek(0)
         if len(data) > media.MAX_ASSET_BYTES:
-            raise ApiError(400, _too_large())
-        body = self.sim.create_asset(
+            raise ApiError(400, too_large_message())
+        body = self.sim.assets.create(
             token, data, description=description, base_url=self.base_url(request)
         )
         return _json(body)
@@ -332,21 +336,21 @@ class SimulatorApp:
     def list_assets(self, request: Request, *, token: str, faults: FaultPlan) -> Response:
         args = request.args
         return _json(
-            self.sim.list_assets(token, cursor=args.get("cursor"), limit=args.get("limit"))
+            self.sim.assets.list(token, cursor=args.get("cursor"), limit=args.get("limit"))
         )
 
     def get_asset(
         self, request: Request, *, token: str, faults: FaultPlan, asset_id: str
     ) -> Response:
-        return _json(self.sim.get_asset(token, asset_id))
+        return _json(self.sim.assets.get(token, asset_id))
 
     def delete_asset(
         self, request: Request, *, token: str, faults: FaultPlan, asset_id: str
     ) -> Response:
-        return _json(self.sim.delete_asset(token, asset_id))
+        return _json(self.sim.assets.delete(token, asset_id))
 
     def train_style(self, request: Request, *, token: str, faults: FaultPlan) -> Response:
-        body = self.sim.train_style(
+        body = self.sim.styles.train(
             token,
             _json_body(request),
             base_url=self.base_url(request),
@@ -357,45 +361,45 @@ class SimulatorApp:
 
     def list_styles(self, request: Request, *, token: str, faults: FaultPlan) -> Response:
         return _json(
-            self.sim.list_styles(token, request.args.to_dict(), base_url=self.base_url(request))
+            self.sim.styles.list(token, request.args.to_dict(), base_url=self.base_url(request))
         )
 
     def get_style(
         self, request: Request, *, token: str, faults: FaultPlan, style_id: str
     ) -> Response:
-        return _json(self.sim.get_style(token, style_id, base_url=self.base_url(request)))
+        return _json(self.sim.styles.get(token, style_id, base_url=self.base_url(request)))
 
     def update_style(
         self, request: Request, *, token: str, faults: FaultPlan, style_id: str
     ) -> Response:
         body = _json_body(request)
-        return _json(self.sim.update_style(token, style_id, body, base_url=self.base_url(request)))
+        return _json(self.sim.styles.update(token, style_id, body, base_url=self.base_url(request)))
 
     def style_share_link(
         self, request: Request, *, token: str, faults: FaultPlan, style_id: str
     ) -> Response:
-        body, created = self.sim.style_share_link(token, style_id, base_url=self.base_url(request))
+        body, created = self.sim.styles.share_link(token, style_id, base_url=self.base_url(request))
         return _json(body, 201 if created else 200)
 
     def share_style(
         self, request: Request, *, token: str, faults: FaultPlan, style_id: str
     ) -> Response:
-        return _json(self.sim.share_style(token, style_id))
+        return _json(self.sim.styles.share(token, style_id))
 
     def unshare_style(
         self, request: Request, *, token: str, faults: FaultPlan, style_id: str
     ) -> Response:
-        return _json(self.sim.unshare_style(token, style_id))
+        return _json(self.sim.styles.unshare(token, style_id))
 
     def get_node_app(
         self, request: Request, *, token: str, faults: FaultPlan, app_id: str
     ) -> Response:
-        return _json(self.sim.get_node_app(app_id, base_url=self.base_url(request)))
+        return _json(self.sim.node_apps.get(app_id, base_url=self.base_url(request)))
 
     def execute_node_app(
         self, request: Request, *, token: str, faults: FaultPlan, app_id: str
     ) -> Response:
-        body = self.sim.execute_node_app(
+        body = self.sim.node_apps.execute(
             token, app_id, _json_body(request), base_url=self.base_url(request), faults=faults
         )
         return _json(body)
@@ -415,10 +419,6 @@ class SimulatorApp:
         response = Response(data, mimetype=content_type)
         response.headers["Cache-Control"] = "public, max-age=86400, immutable"
         return response
-
-
-def _too_large() -> str:
-    return f"File too large: the maximum size is {media.MAX_ASSET_BYTES // (1024 * 1024)}MB."
 
 
 class ControlApi:

@@ -28,17 +28,22 @@ For example ``X-Simulator-Fault: slow=0.5, fail-at=processing``.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, replace
+from typing import Any
 
 import httpx
 
+from .accounts import token_hash
 from .webhooks import WebhookPolicy
 
 __all__ = [
     "FAILABLE_STATES",
     "FAULT_HEADER",
     "FaultPlan",
+    "FaultQueue",
     "InvalidFault",
+    "QueuedFault",
     "SimulatedDisconnect",
     "SimulatedTimeout",
     "parse_faults",
@@ -165,3 +170,90 @@ def parse_faults(text: str) -> FaultPlan:
         else:
             raise InvalidFault(f"Unknown fault {name!r}")
     return plan
+
+
+@dataclass
+class QueuedFault:
+    """A fault waiting for a token's next matching requests (set through the control API)."""
+
+    id: int
+    plan: FaultPlan
+    remaining: int
+    token: str | None = None
+    method: str | None = None
+    path_prefix: str | None = None
+
+    def matches(self, token: str, method: str, path: str) -> bool:
+        """Whether this fault applies to a request."""
+        return (
+            self.remaining > 0
+            and (self.token is None or self.token == token)
+            and (self.method is None or self.method.upper() == method.upper())
+            and (self.path_prefix is None or path.startswith(self.path_prefix))
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """This fault as the control API shows it (the token only as its fingerprint)."""
+        return {
+            "id": self.id,
+            "fault": self.plan.source,
+            "remaining": self.remaining,
+            "token_hash": token_hash(self.token) if self.token else None,
+            "method": self.method,
+            "path": self.path_prefix,
+        }
+
+
+class FaultQueue:
+    """Faults queued for future requests, consumed first come, first served."""
+
+    def __init__(self) -> None:
+        self._items: list[QueuedFault] = []
+        self._counter = 0
+        self._lock = threading.Lock()
+
+    def add(
+        self,
+        fault: str | FaultPlan,
+        *,
+        token: str | None = None,
+        times: int = 1,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> QueuedFault:
+        """Make the next ``times`` matching requests (of ``token``, or anyone's) fail.
+
+        ``fault`` uses the ``X-Simulator-Fault`` syntax; ``path`` is a path prefix.
+
+        Raises:
+            InvalidFault: ``fault`` cannot be understood.
+        """
+        plan = fault if isinstance(fault, FaultPlan) else parse_faults(fault)
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._counter += 1
+            queued = QueuedFault(self._counter, plan, times, token, method, path)
+            self._items.append(queued)
+            return queued
+
+    def take(self, token: str, method: str, path: str) -> FaultPlan | None:
+        """Consume the first queued fault matching a request, if any."""
+        with self._lock:
+            for queued in self._items:
+                if queued.matches(token, method, path):
+                    queued.remaining -= 1
+                    if queued.remaining == 0:
+                        self._items.remove(queued)
+                    return queued.plan
+            return None
+
+    def waiting(self) -> list[QueuedFault]:
+        """Faults still waiting for a request."""
+        with self._lock:
+            return [f for f in self._items if f.remaining > 0]
+
+    def clear(self) -> None:
+        """Forget every queued fault."""
+        with self._lock:
+            self._items.clear()

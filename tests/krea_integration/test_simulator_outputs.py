@@ -141,11 +141,11 @@ def test_video_is_a_playable_mp4_with_the_aspect_and_duration(client, http):
 
 def test_outputs_are_rendered_lazily_and_cached(sim, client, http):
     done = finished(client, client.generate("image/bfl/flux-1-dev", {"prompt": "p"}))
-    assert len(sim._cache) == 0
+    assert len(sim.state.cache) == 0
     download(http, done.result.urls[0])
-    assert len(sim._cache) == 1
+    assert len(sim.state.cache) == 1
     download(http, done.result.urls[0])
-    assert len(sim._cache) == 1
+    assert len(sim.state.cache) == 1
 
 
 def small_png(width=200, height=100):
