@@ -40,6 +40,7 @@ def run(*, webhooks: bool, jobs: int, job_seconds: float) -> dict:
         webhook_sender=deliver,
         public_base_url="http://krea.bench",
         concurrency_limit=jobs,
+        tokens=["bench-token"],  # demo_team's token: the simulator refuses unknown ones
     )
     settings.KREA_API_BASE_URL = "http://krea.bench"
     settings.KREA_TRANSPORT = sim.transport()

@@ -159,15 +159,20 @@ def outsider(other_team):
 # Krea (issue 3): the in-process simulator. Every Krea call of the portal goes through
 # it (settings.KREA_TRANSPORT); its webhooks are delivered to the portal's own webhook
 # view through Django's test client. The clock is manual: `krea.advance(seconds)`.
+# Like Krea, it accepts only the tokens it knows: KREA_TOKENS (more with
+# `krea.register_token(...)`).
 KREA_TEST_URL = "http://krea.test"
 TEAM_TOKEN = "team-token-acme"
+# TEAM_TOKEN, and the token tests.factories.make_team_with_token gives by default.
+KREA_TOKENS = (TEAM_TOKEN, "krea-test-token-0001")
 
 
 @pytest.fixture
 def krea(settings):
     from django.test import Client
 
-    from krea_integration.simulator import Clock, Simulator
+    from krea_integration.simulator import Clock
+    from tests.krea_integration.conftest import make_simulator
 
     webhook_client = Client()
 
@@ -179,7 +184,13 @@ def krea(settings):
         )
         return response.status_code
 
-    sim = Simulator(clock=Clock.manual(), webhook_sender=deliver, public_base_url=KREA_TEST_URL)
+    sim = make_simulator(
+        clock=Clock.manual(),
+        job_seconds=None,
+        tokens=KREA_TOKENS,
+        webhook_sender=deliver,
+        public_base_url=KREA_TEST_URL,
+    )
     settings.KREA_API_BASE_URL = KREA_TEST_URL
     settings.KREA_TRANSPORT = sim.transport()
     yield sim

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from .app import Simulator
 from .jobs import JOB_KINDS
@@ -34,6 +36,19 @@ def _job_seconds(text: str) -> float | dict[str, float]:
         return durations
     except ValueError:
         raise argparse.ArgumentTypeError(f"not seconds: {text!r}") from None
+
+
+def _tokens(text: str) -> list[str]:
+    """``a,b`` -> ``["a", "b"]``."""
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _tokens_file(path: str) -> list[str]:
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {exc.strerror}") from None
+    return [line.strip() for line in lines if line.strip()]
 
 
 def _decimal(text: str) -> Decimal:
@@ -81,12 +96,30 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"CU of models without a published price ({DEFAULT_COST})",
     )
     parser.add_argument(
-        "--tokens", default=None, help="comma-separated allow-list of tokens (default: any)"
+        "--tokens",
+        type=_tokens,
+        default=[],
+        help="comma-separated tokens to accept; others get 401 until registered through "
+        "POST /_simulator/accounts",
+    )
+    parser.add_argument(
+        "--tokens-file",
+        type=_tokens_file,
+        # `make run` names the file seed_demo writes the demo team's token to.
+        default=os.environ.get("KREA_SIMULATOR_TOKENS_FILE") or [],
+        help="a file of tokens to accept, one a line (default: $KREA_SIMULATOR_TOKENS_FILE)",
     )
     parser.add_argument(
         "--public-base-url",
         default=None,
         help="base of output URLs (default: the host each request used)",
+    )
+    parser.add_argument(
+        "--input-origins",
+        type=_tokens,
+        default=[],
+        help="comma-separated URL prefixes inputs may be fetched from even on a private "
+        "address, e.g. the portal's public output URLs (default: public addresses only)",
     )
     parser.add_argument(
         "--tick-seconds",
@@ -103,15 +136,15 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     # httpx logs every URL it calls at INFO, and webhook URLs carry the portal's secrets.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    tokens = [t.strip() for t in args.tokens.split(",") if t.strip()] if args.tokens else None
     sim = Simulator(
         job_seconds=args.job_seconds,
         credits=args.credits,
         concurrency_limit=args.concurrency,
         backlog_cap=args.backlog_cap,
         default_cost=args.default_cost,
-        tokens=tokens,
+        tokens=[*args.tokens, *args.tokens_file],
         public_base_url=args.public_base_url,
+        input_origins=args.input_origins,
     )
 
     def ready(url: str) -> None:

@@ -10,7 +10,13 @@ from decimal import Decimal
 from .styles import Identity
 from .webhooks import WebhookPolicy
 
-__all__ = ["Account", "identity_for", "token_hash"]
+__all__ = ["CANCEL_MODES", "Account", "identity_for", "token_hash"]
+
+#: What ``DELETE /jobs/{id}`` does to a live job (Krea does not document it):
+#: ``cancel`` stops it (``cancelled``, not billed); ``finish-late`` lets a job already
+#: ``sampling`` or later run on to ``completed`` and be billed (earlier ones stop);
+#: ``delete`` removes the job, which answers 404 from then on (not billed).
+CANCEL_MODES = ("cancel", "finish-late", "delete")
 
 
 def token_hash(token: str) -> str:
@@ -41,6 +47,7 @@ class Account:
     concurrency_limit: int
     backlog_cap: int
     webhook_policy: WebhookPolicy | None = None
+    cancel_mode: str = "cancel"
 
     @property
     def token_hash(self) -> str:

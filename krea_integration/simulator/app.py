@@ -188,7 +188,9 @@ class SimulatorApp:
 
     def base_url(self, request: Request) -> str:
         """Where this request reached the simulator (or the configured public URL)."""
-        return self.sim.public_base_url or request.root_url.rstrip("/")
+        reached = request.root_url.rstrip("/")
+        self.sim.files.add_own_origin(reached)
+        return self.sim.public_base_url or reached
 
     def dispatch(self, request: Request) -> Response:
         """Route one request and answer it (raising only for simulated network faults)."""
@@ -427,9 +429,9 @@ class ControlApi:
     ``GET /_simulator`` status; ``POST /_simulator/reset``; ``POST /_simulator/advance``
     ``{"seconds": n}``; ``POST /_simulator/tick``; ``GET|POST /_simulator/accounts``
     (``{"token", "credits", "concurrency_limit", "backlog_cap", "workspace",
-    "webhook_policy"}``); ``GET|POST|DELETE /_simulator/faults`` (``{"fault", "token",
-    "times", "method", "path"}``); ``POST /_simulator/webhooks/policy`` (``{"token",
-    "duplicate", "delay", "reorder", "drop"}``); ``GET /_simulator/webhooks``;
+    "webhook_policy", "cancel_mode"}``); ``GET|POST|DELETE /_simulator/faults``
+    (``{"fault", "token", "times", "method", "path"}``); ``POST /_simulator/webhooks/policy``
+    (``{"token", "duplicate", "delay", "reorder", "drop"}``); ``GET /_simulator/webhooks``;
     ``GET /_simulator/requests``.
     """
 
@@ -535,6 +537,7 @@ class ControlApi:
                 backlog_cap=body.get("backlog_cap"),
                 workspace=body.get("workspace"),
                 webhook_policy=WebhookPolicy(**policy) if isinstance(policy, dict) else None,
+                cancel_mode=body.get("cancel_mode"),
             )
         except (InvalidOperation, TypeError, ValueError) as exc:
             raise ApiError(400, str(exc)) from None

@@ -55,13 +55,18 @@ class SimulatorCore:
         credits: Starting CU balance of every token.
         concurrency_limit: Jobs a token runs at once; more wait ``backlogged``.
         backlog_cap: Backlogged jobs a token may have; past it, 429.
-        tokens: When given, only these tokens are accepted (others get 401).
+        tokens: The tokens accepted from the start; others get Krea's 401 until
+            registered (:meth:`register_token`, or the control API's ``/accounts``).
         public_base_url: Base of the output URLs (default: the request's host).
+        input_origins: URL prefixes inputs may be fetched from even on a private
+            address (the portal's own public output URLs); otherwise only public
+            addresses are fetched (see :mod:`.fetch`).
         webhook_sender: ``(url, body, headers) -> status``; default real HTTP POST.
         webhook_policy: Default webhook knobs for every token.
         default_cost: CU of a request whose price Krea does not publish.
         training_steps: Steps assumed for a training without ``max_train_steps``.
-        fetcher: ``url -> bytes`` for enhance inputs outside the simulator.
+        fetcher: ``url -> bytes`` in place of the network, for input URLs that are not
+            the simulator's own files (tests' stand-in for the internet).
         cache_bytes: Byte budget of rendered files kept in memory.
         log_size: Requests and webhook deliveries kept in the logs.
         workspaces: Token -> workspace name; tokens with the same name share one.
@@ -76,8 +81,9 @@ class SimulatorCore:
         credits: Decimal | int | str = DEFAULT_CREDITS,
         concurrency_limit: int = DEFAULT_CONCURRENCY_LIMIT,
         backlog_cap: int = DEFAULT_BACKLOG_CAP,
-        tokens: Iterable[str] | None = None,
+        tokens: Iterable[str] = (),
         public_base_url: str | None = None,
+        input_origins: Iterable[str] = (),
         webhook_sender: WebhookSender | None = None,
         webhook_policy: WebhookPolicy | None = None,
         default_cost: Decimal | int | str = DEFAULT_COST,
@@ -96,6 +102,7 @@ class SimulatorCore:
             backlog_cap=backlog_cap,
             tokens=tokens,
             public_base_url=public_base_url,
+            input_origins=input_origins,
             webhook_sender=webhook_sender,
             webhook_policy=webhook_policy,
             default_cost=default_cost,
@@ -111,7 +118,7 @@ class SimulatorCore:
         self.accounts_handler = AccountsHandler(state, self.lifecycle)
         self.jobs = JobsHandler(state, self.lifecycle, checker)
         self.assets = AssetsHandler(state)
-        self.styles = StylesHandler(state, self.lifecycle)
+        self.styles = StylesHandler(state, self.lifecycle, checker)
         self.node_apps = NodeAppsHandler(state, self.lifecycle, checker)
         self.styles.add_builtin_styles()
 
@@ -174,6 +181,11 @@ class SimulatorCore:
     def token_allowed(self, token: str) -> bool:
         """Whether ``token`` is an identity here."""
         return self.accounts_handler.token_allowed(token)
+
+    def register_token(self, *tokens: str) -> None:
+        """Accept these tokens as Krea identities from now on."""
+        for token in tokens:
+            self.configure_account(token)
 
     def account(self, token: str) -> Account:
         """The account of ``token``, created with the defaults on first use."""

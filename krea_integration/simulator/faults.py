@@ -21,6 +21,9 @@ queues them for a token's next requests). The header holds comma-separated items
     in-process, an ``httpx.RemoteProtocolError``).
 ``webhook-duplicate=N``, ``webhook-delay=SECONDS``, ``webhook-drop``
     Webhook knobs for the job this request starts (see :class:`WebhookPolicy`).
+``cancel-mode=cancel|finish-late|delete``
+    For ``DELETE /jobs/{id}``: how this cancel plays out (see
+    :data:`~.accounts.CANCEL_MODES`), whatever the account's mode.
 
 For example ``X-Simulator-Fault: slow=0.5, fail-at=processing``.
 """
@@ -34,7 +37,7 @@ from typing import Any
 
 import httpx
 
-from .accounts import token_hash
+from .accounts import CANCEL_MODES, token_hash
 from .webhooks import WebhookPolicy
 
 __all__ = [
@@ -89,6 +92,7 @@ class FaultPlan:
     webhook_duplicate: int | None = None
     webhook_delay: float | None = None
     webhook_drop: bool = False
+    cancel_mode: str | None = None
     source: str = ""
 
     @property
@@ -167,6 +171,10 @@ def parse_faults(text: str) -> FaultPlan:
             plan = replace(plan, webhook_delay=_seconds("webhook-delay", value))
         elif name == "webhook-drop":
             plan = replace(plan, webhook_drop=True)
+        elif name == "cancel-mode":
+            if value not in CANCEL_MODES:
+                raise InvalidFault(f"cancel-mode must be one of {', '.join(CANCEL_MODES)}")
+            plan = replace(plan, cancel_mode=value)
         else:
             raise InvalidFault(f"Unknown fault {name!r}")
     return plan

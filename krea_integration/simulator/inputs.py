@@ -12,8 +12,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from . import media
 
 __all__ = ["ENHANCEABLE", "InputChecker", "InputProblem", "UriInput", "uri_inputs"]
@@ -69,12 +67,22 @@ class InputChecker:
         self.read = read
 
     def inspect(self, url: str) -> media.MediaInfo | InputProblem:
-        """What the file at ``url`` is, or the job's error when it cannot be read."""
+        """What the file at ``url`` is, or the job's error when it cannot be read.
+
+        Every way of not getting the bytes (refused address, closed port, error
+        status, timeout) gives the same message, so failures reveal nothing about the
+        network the simulator sits on.
+        """
         try:
             data = self.read(url)
+        except Exception:  # whatever a fetcher raises, the job fails the same way
+            return InputProblem(f"Could not download the input at {url}.")
+        try:
             return media.inspect(data)
-        except (httpx.HTTPError, OSError, ValueError, LookupError) as exc:
-            return InputProblem(f"Could not read the input image at {url}: {exc}")
+        except media.UnsupportedMedia:
+            return InputProblem(
+                f"The input at {url} is not a supported image, video or audio file."
+            )
 
     def check_all(self, inputs: list[UriInput]) -> InputProblem | None:
         """The first input that cannot be read or is of the wrong kind, if any."""

@@ -146,7 +146,9 @@ class JobLifecycle:
         """End ``job`` as ``status`` at ``at``: debit a completed job, schedule its webhooks
         (unless ``notify`` is false)."""
         job.final_status = status
-        job.ended_at = at
+        # Creation times are made unique by pushing them a few milliseconds forward, so
+        # a job ending in the same instant could otherwise end before it was created.
+        job.ended_at = max(at, job.created_at)
         self.state.active.pop(job.id, None)
         account = self.account(job.token)
         if status == "completed":

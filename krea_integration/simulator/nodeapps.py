@@ -9,7 +9,8 @@ schema, which starts one job per output. Two samples stand in for them:
 ``product-shot``
     Draws ``variations`` pictures of a product from ``prompt``: one job per picture.
 
-Each is found by its version id (as Krea does) or, for convenience, its slug.
+Each is found only by its version id, as Krea's spec says of both operations: a slug
+or an app id is 404, so a portal that sends one fails in tests as it would at Krea.
 """
 
 from __future__ import annotations
@@ -168,9 +169,6 @@ NODE_APPS: tuple[NodeAppSample, ...] = (
 )
 
 
-def find_node_app(app_id: str) -> NodeAppSample | None:
-    """The sample with this version id (or slug), if any."""
-    for app in NODE_APPS:
-        if app_id in (app.version_id, app.slug):
-            return app
-    return None
+def find_node_app(version_id: str) -> NodeAppSample | None:
+    """The sample with this version id, if any."""
+    return next((app for app in NODE_APPS if app.version_id == version_id), None)

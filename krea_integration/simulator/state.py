@@ -16,13 +16,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from ..catalogue import Catalogue, ParamError, load
-from . import media
 from .accounts import Account
 from .assets import AssetRecord
 from .clock import Clock
 from .faults import FaultQueue
 from .jobs import JobRecord, OutputFile, job_durations
-from .outputs import FileCache, Recipe, fetch_url
+from .outputs import FileCache, Recipe
 from .requestlog import RequestLog
 from .styles import StyleRecord
 from .webhooks import WebhookDelivery, WebhookPolicy, WebhookSender, post_webhook
@@ -83,8 +82,9 @@ class SimulatorState:
         credits: Decimal | int | str,
         concurrency_limit: int,
         backlog_cap: int,
-        tokens: Iterable[str] | None,
+        tokens: Iterable[str],
         public_base_url: str | None,
+        input_origins: Iterable[str],
         webhook_sender: WebhookSender | None,
         webhook_policy: WebhookPolicy | None,
         default_cost: Decimal | int | str,
@@ -102,15 +102,16 @@ class SimulatorState:
         self.default_credits = Decimal(credits)
         self.default_concurrency_limit = concurrency_limit
         self.default_backlog_cap = backlog_cap
-        self.allowed_tokens = frozenset(tokens) if tokens is not None else None
+        self.initial_tokens = frozenset(t for t in tokens if t)
         self.public_base_url = public_base_url.rstrip("/") if public_base_url else None
+        self.input_origins = tuple(input_origins)
+        # Base URLs requests reached the simulator at (see resources.files).
+        self.own_origins: set[str] = set()
         self.webhook_sender: WebhookSender = webhook_sender or post_webhook
         self.default_webhook_policy = webhook_policy or WebhookPolicy()
         self.default_cost = Decimal(default_cost)
         self.training_steps = training_steps
-        self.fetcher: Fetcher = fetcher or (
-            lambda url: fetch_url(url, max_bytes=media.MAX_ASSET_BYTES)
-        )
+        self.fetcher = fetcher
         self.log_size = log_size
         self.workspace_names = dict(workspaces or {})
         self.lock = threading.RLock()
@@ -122,6 +123,9 @@ class SimulatorState:
     def clear(self) -> None:
         """Forget everything the simulator learnt since it started (settings stay)."""
         with self.lock:
+            # Tokens that are identities here: those given at start, and those
+            # registered since (an account configured through the control API).
+            self.tokens: set[str] = set(self.initial_tokens)
             self.accounts: dict[str, Account] = {}
             self.jobs: dict[str, JobRecord] = {}
             # Jobs not terminal yet: the only ones the clock can still change.

@@ -46,11 +46,15 @@ def krea_live(settings, live_server):
     """
     import threading
 
-    from krea_integration.simulator import Simulator
-    from tests.conftest import KREA_TEST_URL
+    from krea_integration.simulator import Clock
+    from tests.conftest import KREA_TEST_URL, KREA_TOKENS
+    from tests.krea_integration.conftest import make_simulator
 
-    sim = Simulator(
-        job_seconds={"image": 2, "enhance": 2, "video": 3}, public_base_url=KREA_TEST_URL
+    sim = make_simulator(
+        clock=Clock.real(),
+        job_seconds={"image": 2, "enhance": 2, "video": 3},
+        tokens=KREA_TOKENS,
+        public_base_url=KREA_TEST_URL,
     )
     settings.KREA_API_BASE_URL = KREA_TEST_URL
     settings.KREA_TRANSPORT = sim.transport()

@@ -2,33 +2,14 @@
 
 import io
 
-import httpx
 import pytest
 from PIL import Image
 
 from krea_integration.client import KreaClient
 from krea_integration.errors import BadRequest, NotFound
-from krea_integration.simulator import Simulator
 from krea_integration.simulator.media import MAX_ASSET_BYTES, render_video
 
-
-@pytest.fixture
-def sim():
-    return Simulator(job_seconds=0)
-
-
-@pytest.fixture
-def client(sim):
-    return KreaClient("token-a", transport=sim.transport(), max_attempts=1)
-
-
-@pytest.fixture
-def http(sim):
-    return httpx.Client(
-        base_url="https://api.krea.ai",
-        transport=sim.transport(),
-        headers={"Authorization": "Bearer token-a"},
-    )
+pytestmark = pytest.mark.simulator(job_seconds=0)
 
 
 def picture(fmt="PNG", size=(320, 200)):

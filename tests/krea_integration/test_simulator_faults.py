@@ -1,37 +1,19 @@
 """Fault injection (header and queued) and the control API under /_simulator/."""
 
 import time
-from datetime import UTC, datetime
+from datetime import timedelta
 
 import httpx
 import pytest
 
 from krea_integration.client import KreaClient
 from krea_integration.errors import KreaConnectionError, KreaTimeout, ServerError
-from krea_integration.simulator import Clock, Simulator, parse_faults
+from krea_integration.simulator import parse_faults
 from krea_integration.simulator.faults import InvalidFault
+from tests.krea_integration.conftest import START
 
 FLUX = "image/bfl/flux-1-dev"
 BODY = {"prompt": "faulty"}
-
-
-@pytest.fixture
-def sim():
-    return Simulator(clock=Clock.manual(datetime(2026, 8, 1, tzinfo=UTC)), job_seconds=10)
-
-
-@pytest.fixture
-def client(sim):
-    return KreaClient("token-a", transport=sim.transport(), max_attempts=1)
-
-
-@pytest.fixture
-def http(sim):
-    return httpx.Client(
-        base_url="https://api.krea.ai",
-        transport=sim.transport(),
-        headers={"Authorization": "Bearer token-a"},
-    )
 
 
 def post(http, fault, body=BODY):
@@ -71,7 +53,7 @@ def test_fail_at_runs_until_the_state_then_fails(sim, client, http):
     sim.advance(2.5)
     failed = client.get_job(job_id)
     assert failed.status == "failed"
-    assert failed.completed_at == datetime(2026, 8, 1, 0, 0, 4, 500000, tzinfo=UTC)
+    assert failed.completed_at == START + timedelta(seconds=4.5)
     assert "processing" in failed.result.error
 
 

@@ -6,31 +6,17 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from krea_integration.client import KreaClient
 from krea_integration.errors import (
     ConcurrencyLimit,
     InsufficientCredits,
     NotFound,
     Unauthorized,
 )
-from krea_integration.simulator import Clock, Simulator
+from krea_integration.simulator import Clock
+from krea_integration.simulator.nodeapps import NODE_APPS
+from tests.krea_integration.conftest import TOKEN, client_for, make_simulator
 
 FLUX = "image/bfl/flux-1-dev"
-START = datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def sim():
-    return Simulator(clock=Clock.manual(START), job_seconds=10)
-
-
-def client_for(sim, token="token-a"):
-    return KreaClient(token, transport=sim.transport(), max_attempts=1)
-
-
-@pytest.fixture
-def client(sim):
-    return client_for(sim)
 
 
 def test_job_walks_through_every_state_on_the_manual_clock(sim, client):
@@ -66,7 +52,7 @@ def test_non_terminal_job_omits_completed_at_and_result(sim, client):
 
 
 def test_instant_mode_completes_on_first_read():
-    sim = Simulator(job_seconds=0)
+    sim = make_simulator(job_seconds=0)
     client = client_for(sim)
     job = client.generate(FLUX, {"prompt": "instant"})
     assert job.status == "queued"
@@ -74,7 +60,7 @@ def test_instant_mode_completes_on_first_read():
 
 
 def test_default_durations_keep_image_under_ten_seconds_and_video_longer():
-    sim = Simulator()
+    sim = make_simulator(job_seconds=None, clock=Clock.real())
     assert 0 < sim.durations["image"] < 10
     assert sim.durations["video"] > sim.durations["image"]
 
@@ -178,6 +164,90 @@ def test_cancelling_a_terminal_job_answers_200_and_changes_nothing(sim, client):
     assert after.result.urls
 
 
+@pytest.mark.simulator(job_seconds=0)
+def test_completed_at_is_never_before_created_at(sim, client):
+    # Jobs created in one instant get distinct creation times a millisecond apart.
+    jobs = [client.generate(FLUX, {"prompt": f"burst {i}"}) for i in range(4)]
+    cancelled = client.generate(FLUX, {"prompt": "cancelled at once"})
+    client.delete_job(cancelled.job_id)
+    for job in [*jobs, cancelled]:
+        done = client.get_job(job.job_id)
+        assert done.status in ("completed", "cancelled")
+        assert done.completed_at >= done.created_at
+
+
+# DELETE /jobs/{id} can play each outcome Krea's spec leaves open (issue 16): the job
+# stops; a job already sampling finishes anyway and is billed; the job is deleted.
+
+
+def test_finish_late_mode_lets_a_sampling_job_complete_and_bills_it(sim, client, http):
+    control = http.post("/_simulator/accounts", json={"token": TOKEN, "cancel_mode": "finish-late"})
+    assert control.json()["cancel_mode"] == "finish-late"
+    credits = sim.credits(TOKEN)
+    job = client.generate(FLUX, {"prompt": "too late to stop"})
+    sim.advance(5)  # sampling (45-80 % of 10 s)
+    assert client.get_job(job.job_id).status == "sampling"
+    assert http.delete(f"/jobs/{job.job_id}").status_code == 200
+    assert client.get_job(job.job_id).status == "sampling"
+    sim.advance(5)
+    done = client.get_job(job.job_id)
+    assert done.status == "completed" and done.result.urls
+    assert sim.credits(TOKEN) == credits - Decimal(3)
+
+
+def test_finish_late_mode_still_stops_a_job_before_sampling(sim, client):
+    sim.configure_account(TOKEN, cancel_mode="finish-late")
+    credits = sim.credits(TOKEN)
+    job = client.generate(FLUX, {"prompt": "early"})
+    sim.advance(2)  # processing
+    client.delete_job(job.job_id)
+    sim.advance(10)
+    assert client.get_job(job.job_id).status == "cancelled"
+    assert sim.credits(TOKEN) == credits
+
+
+def test_delete_mode_forgets_the_job_unbilled_and_frees_its_slot(sim, client, http):
+    sim.configure_account(TOKEN, cancel_mode="delete", concurrency_limit=1)
+    credits = sim.credits(TOKEN)
+    job = client.generate(FLUX, {"prompt": "gone"})
+    waiting = client.generate(FLUX, {"prompt": "next"})
+    sim.advance(8.5)  # intermediate-complete, with a preview
+    [preview] = client.get_job(job.job_id).result.urls
+    assert http.get(preview).status_code == 200
+    assert http.delete(f"/jobs/{job.job_id}").status_code == 200
+    assert http.get(f"/jobs/{job.job_id}").status_code == 404
+    assert http.delete(f"/jobs/{job.job_id}").status_code == 404
+    assert job.job_id not in {j.job_id for j in client.list_jobs().items}
+    assert http.get(preview).status_code == 404
+    assert client.get_job(waiting.job_id).status == "queued"
+    sim.advance(20)
+    assert sim.credits(TOKEN) == credits - Decimal(3)  # only the second job
+
+
+def test_the_fault_header_picks_the_cancel_mode_for_one_request(sim, client, http):
+    first = client.generate(FLUX, {"prompt": "one"})
+    second = client.generate(FLUX, {"prompt": "two"})
+    sim.advance(5)
+    late = {"X-Simulator-Fault": "cancel-mode=finish-late"}
+    assert http.delete(f"/jobs/{first.job_id}", headers=late).status_code == 200
+    assert http.delete(f"/jobs/{second.job_id}").status_code == 200  # the account's: cancel
+    sim.advance(5)
+    assert client.get_job(first.job_id).status == "completed"
+    assert client.get_job(second.job_id).status == "cancelled"
+    gone = http.post(f"/generate/{FLUX}", json={"prompt": "three"}).json()["job_id"]
+    deleted = http.delete(f"/jobs/{gone}", headers={"X-Simulator-Fault": "cancel-mode=delete"})
+    assert deleted.status_code == 200
+    assert http.get(f"/jobs/{gone}").status_code == 404
+
+
+def test_an_unknown_cancel_mode_is_refused(http):
+    response = http.post("/_simulator/accounts", json={"token": TOKEN, "cancel_mode": "maybe"})
+    assert response.status_code == 400
+    assert "cancel_mode must be one of cancel, finish-late, delete" in response.json()["error"]
+    bad = http.delete("/jobs/x", headers={"X-Simulator-Fault": "cancel-mode=later"})
+    assert bad.status_code == 400
+
+
 def test_tokens_are_isolated(sim, client):
     other = client_for(sim, "token-b")
     job = client.generate(FLUX, {"prompt": "mine"})
@@ -197,8 +267,28 @@ def test_missing_or_empty_token_is_401(sim):
         assert isinstance(response.json()["error"], str)
 
 
+def test_unknown_tokens_get_401_on_every_resource_until_registered(http):
+    stranger = {"Authorization": "Bearer krea-sk-mistyped"}
+    version = NODE_APPS[0].version_id
+    for method, path in [
+        ("POST", f"/generate/{FLUX}"),
+        ("GET", "/jobs"),
+        ("DELETE", "/jobs/4d0e5f97-9721-4422-b88c-73a9032d7de1"),
+        ("GET", "/assets"),
+        ("GET", "/styles"),
+        ("POST", "/styles/train"),
+        ("GET", f"/node-apps/{version}"),
+        ("POST", f"/node-apps/{version}/execute"),
+    ]:
+        response = http.request(method, path, headers=stranger, json={"prompt": "x"})
+        assert (method, path, response.status_code) == (method, path, 401)
+        assert response.json() == {"error": "Invalid API token."}
+    assert http.post("/_simulator/accounts", json={"token": "krea-sk-mistyped"}).status_code == 200
+    assert http.get("/jobs", headers=stranger).json() == {"items": [], "next_cursor": None}
+
+
 def test_allow_list_rejects_other_tokens():
-    sim = Simulator(tokens=["good"], job_seconds=0)
+    sim = make_simulator(tokens=["good"], job_seconds=0)
     assert client_for(sim, "good").list_jobs().items == ()
     with pytest.raises(Unauthorized):
         client_for(sim, "bad").list_jobs()
@@ -230,12 +320,7 @@ def test_list_jobs_filters_by_status_and_type(sim, client):
     "query",
     ["limit=0", "limit=1001", "limit=ten", "cursor=yesterday", "status=done"],
 )
-def test_list_jobs_rejects_bad_query_parameters(sim, query):
-    http = httpx.Client(
-        base_url="https://api.krea.ai",
-        transport=sim.transport(),
-        headers={"Authorization": "Bearer t"},
-    )
+def test_list_jobs_rejects_bad_query_parameters(http, query):
     response = http.get(f"/jobs?{query}")
     assert response.status_code == 400
     assert response.json()["error"]
@@ -255,7 +340,7 @@ def test_a_model_added_to_the_catalogue_is_served_without_code(sim):
     flux = base.get(FLUX)
     krea2 = replace(flux, id="image/krea/krea-2-medium", path="/generate/image/krea/krea-2-medium")
     catalogue = replace(base, models=(*base.models, krea2))
-    sim = Simulator(catalogue=catalogue, job_seconds=0)
+    sim = make_simulator(catalogue=catalogue, job_seconds=0)
     client = client_for(sim)
     job = client.generate("image/krea/krea-2-medium", {"prompt": "new model"})
     assert client.get_job(job.job_id).status == "completed"

@@ -40,6 +40,8 @@ def server(tmp_path):
             "image=0.6,video=1",
             "--tick-seconds",
             "0.05",
+            "--tokens",
+            "demo-token,t1",
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -180,3 +182,22 @@ def test_cli_parses_job_seconds():
     }
     with pytest.raises(SystemExit):
         parser.parse_args(["--job-seconds", "sculpture=2"])
+
+
+def test_make_run_registers_the_demo_token_with_the_simulator(tmp_path, settings, monkeypatch, db):
+    from django.core.management import call_command
+
+    settings.DEMO_KREA_TOKEN = "demo-token-from-settings"
+    path = tmp_path / "var" / "krea-simulator-tokens"
+    call_command("seed_demo", simulator_tokens_file=str(path))
+    assert path.stat().st_mode & 0o777 == 0o600
+    monkeypatch.setenv("KREA_SIMULATOR_TOKENS_FILE", str(path))  # as bin/run exports it
+    args = build_parser().parse_args(["--tokens", "extra"])
+    assert [*args.tokens, *args.tokens_file] == ["extra", "demo-token-from-settings"]
+
+
+def test_cli_takes_input_origins():
+    args = build_parser().parse_args(
+        ["--input-origins", "http://127.0.0.1:8000/media/, https://x/"]
+    )
+    assert args.input_origins == ["http://127.0.0.1:8000/media/", "https://x/"]

@@ -15,11 +15,16 @@ from jsonschema import Draft202012Validator
 from PIL import Image
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from krea_integration.simulator import Clock, Simulator
+from krea_integration.simulator.media import render_video
+from krea_integration.simulator.nodeapps import NODE_APPS
+from tests.krea_integration.conftest import TOKEN, make_simulator, public_images
 
 pytestmark = pytest.mark.spec
 
 BASE = "https://api.krea.ai"
+
+# Training images are fetched from the stand-in internet.
+pytestmark = pytest.mark.simulator(fetcher=public_images)
 
 
 class OpenAPIRequest:
@@ -150,11 +155,6 @@ def with_required(schema, body, url):
 
 
 @pytest.fixture
-def sim():
-    return Simulator(clock=Clock.manual(), job_seconds=10)
-
-
-@pytest.fixture
 def check(krea_spec, krea_openapi, sim):
     return Checker(krea_spec, krea_openapi, sim)
 
@@ -169,20 +169,26 @@ def scenario_generation_examples(check, sim, spec):
     sim.set_concurrency("token-a", 100)
     http = check.client()
     asset = check(http.post("/assets", files={"file": ("in.png", png(), "image/png")}), 200)
+    clip = render_video("clip", seed=1, width=64, height=48, duration_s=1)
+    video = check(http.post("/assets", files={"file": ("in.mp4", clip, "video/mp4")}), 200)
     created = []
     for path, item in spec["paths"].items():
         if not path.startswith("/generate/"):
             continue
         content = item["post"]["requestBody"]["content"]["application/json"]
         example = dict(content.get("example") or {})
-        for field in ("image_url", "init_video"):
-            if field in example:
-                example[field] = asset["image_url"]  # Krea's example URL is not reachable
+        # Krea's example URLs are not reachable: the inputs are our own assets.
+        if "image_url" in example:
+            example["image_url"] = asset["image_url"]
+        if "init_video" in example:
+            example["init_video"] = video["image_url"]
         valid = not list(Draft202012Validator(content["schema"]).iter_errors(example))
         response = http.post(path, json=example, headers={"X-Webhook-URL": "http://h.example/"})
         body = check(response, 200 if valid else 400)
         if not valid:  # a few of the spec's own examples miss a required field
             completed = with_required(content["schema"], example, asset["image_url"])
+            if "init_video" in completed:
+                completed["init_video"] = video["image_url"]
             body = check(http.post(path, json=completed), 200)
         created.append(body["job_id"])
     assert len(created) == len([p for p in spec["paths"] if p.startswith("/generate/")])
@@ -299,9 +305,9 @@ def scenario_styles_operations(check, sim, spec):
 
 def scenario_node_app_operations(check, sim, spec):
     http = check.client()
-    app = check(http.get("/node-apps/product-shot"), 200)
+    app = check(http.get(f"/node-apps/{NODE_APPS[1].version_id}"), 200)
     check(http.get("/node-apps/missing"), 404)
-    check(check.client(token=None).get("/node-apps/product-shot"), 401)
+    check(check.client(token=None).get(f"/node-apps/{app['last_version_id']}"), 401)
     path = f"/node-apps/{app['last_version_id']}/execute"
     check(http.post(path, json={"prompt": "a lamp", "variations": 2}), 200)
     check(http.post(path, json={"variations": 2}), 400)
@@ -316,7 +322,7 @@ def scenario_node_app_operations(check, sim, spec):
 def test_webhook_payload_matches_the_job_schema(krea_spec, sim):
     sim.webhook_sender = lambda url, body, headers: 200
     http = httpx.Client(
-        base_url=BASE, transport=sim.transport(), headers={"Authorization": "Bearer t1"}
+        base_url=BASE, transport=sim.transport(), headers={"Authorization": f"Bearer {TOKEN}"}
     )
     http.post(
         "/generate/image/bfl/flux-1-dev",
@@ -351,7 +357,7 @@ def test_scenario_responses_validate(name, krea_spec, check, sim):
 def test_every_operation_of_the_spec_is_covered(krea_spec, krea_openapi):
     """All scenarios together answer every operation of the spec successfully,
     and only with statuses the spec documents for it."""
-    sim = Simulator(clock=Clock.manual(), job_seconds=10)
+    sim = make_simulator(fetcher=public_images)
     check = Checker(krea_spec, krea_openapi, sim)
     for scenario in SCENARIOS.values():
         sim.reset()

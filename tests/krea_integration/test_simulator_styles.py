@@ -5,25 +5,12 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from krea_integration.client import KreaClient
 from krea_integration.errors import BadRequest, Forbidden, NotFound
-from krea_integration.simulator import Clock, Simulator
+from tests.krea_integration.conftest import PUBLIC_IMAGES, client_for, public_images
 
-URLS = ["https://images.example/1.png", "https://images.example/2.png"]
+pytestmark = pytest.mark.simulator(fetcher=public_images)
 
-
-@pytest.fixture
-def sim():
-    return Simulator(clock=Clock.manual(), job_seconds=10)
-
-
-def client_for(sim, token):
-    return KreaClient(token, transport=sim.transport(), max_attempts=1)
-
-
-@pytest.fixture
-def client(sim):
-    return client_for(sim, "token-a")
+URLS = [f"{PUBLIC_IMAGES}1.png", f"{PUBLIC_IMAGES}2.png"]
 
 
 def trained(sim, client, body=None):
@@ -32,6 +19,16 @@ def trained(sim, client, body=None):
     done = client.get_job(job.job_id)
     assert done.status == "completed", done.raw
     return done.result.style_id
+
+
+def test_a_training_image_krea_cannot_read_fails_the_job(sim, client):
+    unreadable = "https://unreachable.example/3.png"
+    job = client.train_style({"name": "Ink", "urls": [*URLS, unreadable]})
+    sim.advance(10)
+    failed = client.get_job(job.job_id)
+    assert failed.status == "failed"
+    assert failed.result.error == f"Could not download the input at {unreadable}."
+    assert client.list_styles(filter="user").items == ()
 
 
 def test_training_job_ends_with_a_style_id(sim, client):

@@ -1,32 +1,13 @@
 """The simulator validates requests against the catalogue's schemas, like Krea (400)."""
 
-import httpx
 import pytest
 
-from krea_integration.client import KreaClient
 from krea_integration.errors import BadRequest
-from krea_integration.simulator import Simulator
 
 FLUX = "image/bfl/flux-1-dev"
 
 
-@pytest.fixture
-def sim():
-    return Simulator(job_seconds=0)
-
-
-@pytest.fixture
-def client(sim):
-    return KreaClient("token", transport=sim.transport(), max_attempts=1)
-
-
-@pytest.fixture
-def http(sim):
-    return httpx.Client(
-        base_url="https://api.krea.ai",
-        transport=sim.transport(),
-        headers={"Authorization": "Bearer token"},
-    )
+pytestmark = pytest.mark.simulator(job_seconds=0)
 
 
 @pytest.mark.parametrize(

@@ -1,50 +1,18 @@
 """The simulator's webhooks: once at the terminal state, with knobs for what goes wrong."""
 
 import json
-from datetime import UTC, datetime
 
 import httpx
 import pytest
 
-from krea_integration.client import KreaClient
-from krea_integration.simulator import Clock, Simulator, WebhookPolicy
+from krea_integration.simulator import WebhookPolicy
+from tests.krea_integration.conftest import TOKEN
 
 FLUX = "image/bfl/flux-1-dev"
 HOOK = "https://portal.example/api/webhooks/krea/abc/secret/"
 
 
-class Receiver:
-    """A webhook sender that records what it is given and answers 200."""
-
-    def __init__(self):
-        self.calls = []
-
-    def __call__(self, url, body, headers):
-        self.calls.append((url, json.loads(body), dict(headers)))
-        return 200
-
-    @property
-    def job_ids(self):
-        return [payload["job_id"] for _, payload, _ in self.calls]
-
-
-@pytest.fixture
-def receiver():
-    return Receiver()
-
-
-@pytest.fixture
-def sim(receiver):
-    return Simulator(
-        clock=Clock.manual(datetime(2026, 8, 1, tzinfo=UTC)),
-        job_seconds=10,
-        webhook_sender=receiver,
-    )
-
-
-@pytest.fixture
-def client(sim):
-    return KreaClient("token", transport=sim.transport(), max_attempts=1)
+pytestmark = pytest.mark.simulator(webhooks=True)
 
 
 def test_delivered_once_at_the_terminal_state_with_the_job_json(sim, client, receiver):
@@ -104,7 +72,7 @@ def test_duplicate_sends_n_copies(sim, client, receiver):
 
 
 def test_delay_waits_on_the_clock(sim, client, receiver):
-    sim.set_webhook_policy(delay=30, token="token")
+    sim.set_webhook_policy(delay=30, token=TOKEN)
     client.generate(FLUX, {"prompt": "late"}, webhook_url=HOOK)
     sim.advance(39)
     assert receiver.calls == []

@@ -6,7 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from ..accounts import Account, identity_for
+from ..accounts import CANCEL_MODES, Account, identity_for
 from ..lifecycle import JobLifecycle
 from ..state import SimulatorState
 from ..webhooks import WebhookPolicy
@@ -22,9 +22,9 @@ class AccountsHandler:
         self.lifecycle = lifecycle
 
     def token_allowed(self, token: str) -> bool:
-        """Whether ``token`` is an identity here (any non-empty token, unless restricted)."""
-        allowed = self.state.allowed_tokens
-        return bool(token) and (allowed is None or token in allowed)
+        """Whether ``token`` is an identity here (given at start, or registered since)."""
+        with self.state.lock:
+            return token in self.state.tokens
 
     def configure(
         self,
@@ -35,17 +35,24 @@ class AccountsHandler:
         backlog_cap: int | None = None,
         workspace: str | None = None,
         webhook_policy: WebhookPolicy | None = None,
+        cancel_mode: str | None = None,
     ) -> Account:
-        """Change one token's balance, limits, workspace or webhook knobs.
+        """Register ``token`` as an identity, and change its balance, limits, workspace,
+        webhook knobs or cancel mode.
 
         Raising the concurrency limit starts backlogged jobs at once.
         """
+        if not token:
+            raise ValueError("token is required")
+        if cancel_mode is not None and cancel_mode not in CANCEL_MODES:
+            raise ValueError(f"cancel_mode must be one of {', '.join(CANCEL_MODES)}")
         if concurrency_limit is not None and concurrency_limit < 1:
             raise ValueError("concurrency_limit must be at least 1")
         if backlog_cap is not None and backlog_cap < 0:
             raise ValueError("backlog_cap cannot be negative")
         state = self.state
         with state.lock:
+            state.tokens.add(token)
             account = self.lifecycle.account(token)
             if credits is not None:
                 account.credits = Decimal(credits)
@@ -58,6 +65,8 @@ class AccountsHandler:
                 account.identity = identity_for(token, workspace)
             if webhook_policy is not None:
                 account.webhook_policy = webhook_policy
+            if cancel_mode is not None:
+                account.cancel_mode = cancel_mode
             now = state.clock.now()
             self.lifecycle.settle(now)
             self.lifecycle.promote(token, now)
@@ -103,6 +112,7 @@ class AccountsHandler:
                 "webhook_policy": (
                     account.webhook_policy or state.default_webhook_policy
                 ).to_json(),
+                "cancel_mode": account.cancel_mode,
             }
 
     def all(self) -> list[Account]:

@@ -3,7 +3,9 @@
 Job outputs appear once their job allows (previews from ``intermediate-complete``,
 outputs once ``completed``); they are rendered on first download and cached. An input
 URL is one of these files (read from memory, whatever host the URL names), or a URL
-fetched with the ``fetcher``.
+fetched as Krea would: through the test's ``fetcher`` when one is configured, else from
+public addresses only (see :mod:`..fetch`). A URL at the simulator's own address that
+is not one of its files is refused, never fetched.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from .. import media
+from ..fetch import InputUnreadable, fetch_public, under_prefix
 from ..lifecycle import JobLifecycle
 from ..outputs import render
 from ..state import SimulatorState
@@ -67,18 +71,41 @@ class FilesHandler:
         Runs outside the lock: it may fetch over HTTP.
 
         Raises:
-            LookupError: one of our files that is not available (yet).
-            Exception: whatever the ``fetcher`` raises.
+            InputUnreadable: refused, unreachable, or one of our files that is not
+                available (yet). A configured ``fetcher`` may raise what it likes.
         """
         local = self._local_file_id(url)
         if local is not None:
             found = self.file_bytes(local)
             if found is None:
-                raise LookupError("the simulator has no such file (yet)")
+                raise InputUnreadable(url)
             return found[0]
+        if any(under_prefix(url, origin) for origin in self._own_origins()):
+            raise InputUnreadable(url)
         key = f"url:{url}"
         data = self.state.cache.get(key)
         if data is None:
-            data = self.state.fetcher(url)
+            if self.state.fetcher is not None:
+                data = self.state.fetcher(url)
+            else:
+                data = fetch_public(
+                    url,
+                    max_bytes=media.MAX_ASSET_BYTES,
+                    trusted_prefixes=self.state.input_origins,
+                )
             self.state.cache.put(key, data)
         return data
+
+    def add_own_origin(self, base_url: str) -> None:
+        """Remember that a request reached the simulator at ``base_url``."""
+        with self.state.lock:
+            self.state.own_origins.add(base_url.rstrip("/"))
+
+    def _own_origins(self) -> list[str]:
+        # A URL at the simulator's own address is one of its files or nothing: fetching
+        # it over HTTP would let a member reach the control API through an input.
+        with self.state.lock:
+            origins = set(self.state.own_origins)
+        if self.state.public_base_url:
+            origins.add(self.state.public_base_url)
+        return [f"{origin}/" for origin in origins]

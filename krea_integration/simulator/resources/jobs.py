@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit
 from ... import pricing
 from ...catalogue import InvalidParams, Model, UnknownModel, normalise_params, validate_params
 from ..faults import FaultPlan
-from ..inputs import InputChecker
+from ..inputs import InputChecker, uri_inputs
 from ..jobs import JOB_STATUSES, JobRecord
 from ..lifecycle import JobLifecycle
 from ..outputs import Recipe, image_format, image_size, output_count, video_duration, video_size
@@ -21,6 +22,8 @@ from ..state import ApiError, SimulatorState
 __all__ = ["PREVIEW_SIDE", "JobsHandler", "check_webhook_url", "preview_of", "seed_for"]
 
 PREVIEW_SIDE = 256
+#: States in which a job is past the point of no return in ``finish-late`` cancel mode.
+LATE_STATES = frozenset({"sampling", "intermediate-complete"})
 
 
 def seed_for(params: Mapping[str, Any], job_id: str) -> int:
@@ -110,9 +113,10 @@ class JobsHandler:
         params = model.defaults()
         params.update({k: v for k, v in normalise_params(model, body).items() if v is not None})
         # Inputs are read before the lock is taken: it may mean HTTP.
-        problem = None
         if model.group == "enhance":
             _, problem = self.inputs.check_enhanceable(params.get("image_url"))
+        else:
+            problem = self.inputs.check_all(list(uri_inputs(model.request_schema, params)))
         cost = self._estimate(model, body)
         with state.lock:
             now = state.clock.now()
@@ -183,20 +187,35 @@ class JobsHandler:
             return self._job_for(token, job_id).to_json(now)
 
     def cancel(self, token: str, job_id: str, *, faults: FaultPlan | None = None) -> dict[str, Any]:
-        """``DELETE /jobs/{id}``: cancel a job that is not terminal yet.
+        """``DELETE /jobs/{id}``, played one of three ways (see :data:`~..accounts.CANCEL_MODES`).
 
-        A terminal job is left as it is; the answer is 200 either way (the spec
-        documents only 200 and 404).
+        The mode is the request's ``cancel-mode`` fault, else the account's. A terminal
+        job is left as it is (except in ``delete`` mode, which removes any job); the
+        answer is 200 either way, as the spec documents only 200 and 404.
         """
         state = self.state
         with state.lock:
             now = state.clock.now()
             self.lifecycle.settle(now)
             job = self._job_for(token, job_id)
-            if not job.is_terminal:
+            mode = (faults and faults.cancel_mode) or self.lifecycle.account(token).cancel_mode
+            if mode == "delete":
+                return self._delete(job, now)
+            late = job.status_at(now) in LATE_STATES
+            if not job.is_terminal and not (mode == "finish-late" and late):
                 self.lifecycle.finish(job, "cancelled", now)
                 self.lifecycle.promote(token, now)
             return job.to_json(now)
+
+    def _delete(self, job: JobRecord, now: datetime) -> dict[str, Any]:
+        """Forget ``job`` (a live one stops unbilled, without a webhook); its last state."""
+        if not job.is_terminal:
+            self.lifecycle.finish(job, "cancelled", now, notify=False)
+            self.lifecycle.promote(job.token, now)
+        del self.state.jobs[job.id]
+        for output in (*job.outputs, *job.previews):
+            self.state.files.pop(output.id, None)
+        return job.to_json(now)
 
     def list(
         self,

@@ -8,7 +8,7 @@ from typing import Any
 
 from ...catalogue import validate_against
 from ..faults import FaultPlan
-from ..inputs import InputChecker, InputProblem
+from ..inputs import InputChecker, InputProblem, uri_inputs
 from ..jobs import JobRecord
 from ..lifecycle import JobLifecycle
 from ..nodeapps import NodeAppSample, find_node_app
@@ -58,9 +58,11 @@ class NodeAppsHandler:
             if "default" in prop
         }
         inputs.update(body)
-        source_ext, problem = "png", None
+        source_ext = "png"
         if app.mode == "upscale":
             source_ext, problem = self.inputs.check_enhanceable(inputs["image_url"])
+        else:
+            problem = self.inputs.check_all(list(uri_inputs(app.input_schema, inputs)))
         count = 1 if app.mode == "upscale" else int(inputs.get("variations", 1))
         costs = [self.state.default_cost] * count
         state = self.state

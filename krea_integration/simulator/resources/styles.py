@@ -14,6 +14,7 @@ from typing import Any
 from ... import pricing
 from ...catalogue import UnknownModel, validate_against
 from ..faults import FaultPlan
+from ..inputs import InputChecker, uri_inputs
 from ..jobs import JobRecord
 from ..lifecycle import JobLifecycle
 from ..outputs import Recipe
@@ -48,9 +49,12 @@ def _style_preview(style: StyleRecord) -> Recipe:
 class StylesHandler:
     """Trains styles and answers Krea's style operations."""
 
-    def __init__(self, state: SimulatorState, lifecycle: JobLifecycle) -> None:
+    def __init__(
+        self, state: SimulatorState, lifecycle: JobLifecycle, inputs: InputChecker
+    ) -> None:
         self.state = state
         self.lifecycle = lifecycle
+        self.inputs = inputs
         lifecycle.completion_hooks.append(self._create_trained_style)
 
     def add_builtin_styles(self) -> None:
@@ -104,6 +108,8 @@ class StylesHandler:
         }
         params.update(body)
         params["model"] = model
+        # Krea downloads the training images first; one it cannot read fails the job.
+        problem = self.inputs.check_all(list(uri_inputs(schema or training.request_schema, params)))
         steps = int(params.get("max_train_steps") or state.training_steps)
         try:
             cost = pricing.training_estimate(model, steps, catalogue=state.catalogue)
@@ -136,6 +142,8 @@ class StylesHandler:
             )
             job.previews = [state.new_file("job", job.id, preview, preview=True)]
             self.lifecycle.apply_faults(job, faults)
+            if problem is not None:
+                self.lifecycle.fail_with(job, problem.message)
             self.lifecycle.add(job, start, now)
             job.webhook_url = webhook_url
             return job.to_json(now, as_created=True)

@@ -1,5 +1,8 @@
 """Create the demo account that `make run` prints, once; running it again changes nothing."""
 
+import os
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -11,9 +14,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--url", default="", help="Where the portal is served, to print.")
+        parser.add_argument(
+            "--simulator-tokens-file",
+            default="",
+            help="Write the demo team's Krea token there, for the simulator to accept.",
+        )
 
     def handle(self, *args, **options) -> None:
         self.seed()
+        if options["simulator_tokens_file"]:
+            self.write_simulator_tokens(Path(options["simulator_tokens_file"]))
         if options["url"]:
             self.stdout.write(
                 "\n"
@@ -24,6 +34,18 @@ class Command(BaseCommand):
                 "  (DEMO_EMAIL / DEMO_PASSWORD choose others before the first run;"
                 " Ctrl-C stops everything)\n"
             )
+
+    def write_simulator_tokens(self, path: Path) -> None:
+        """The simulator accepts only tokens it knows, like Krea: tell it the demo's.
+
+        A token changed in the portal afterwards is refused until registered
+        (``POST /_simulator/accounts``), as Krea would refuse a mistyped one.
+        """
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # The file holds a (simulator) token: readable by this user only.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(settings.DEMO_KREA_TOKEN + "\n")
 
     @transaction.atomic
     def seed(self) -> None:
