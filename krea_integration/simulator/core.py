@@ -296,6 +296,10 @@ class SimulatorCore:
         """``GET /jobs/{id}`` as ``token`` sees it."""
         return self.jobs.get(token, job_id)
 
+    def list_jobs(self, token: str, **query: str | None) -> dict[str, Any]:
+        """``GET /jobs`` as ``token`` sees it (``cursor``, ``limit``, ``types``, ``status``)."""
+        return self.jobs.list(token, **query)
+
     def job_record(self, job_id: str) -> JobRecord | None:
         """The internal record of a job (any token's), for tests and the control API."""
         return self.jobs.record(job_id)
