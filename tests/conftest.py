@@ -160,7 +160,8 @@ def outsider(other_team):
 # it (settings.KREA_TRANSPORT); its webhooks are delivered to the portal's own webhook
 # view through Django's test client. The clock is manual: `krea.advance(seconds)`.
 # Like Krea, it accepts only the tokens it knows: KREA_TOKENS (more with
-# `krea.register_token(...)`).
+# `krea.register_token(...)`), and reads every media input of a request: URLs on
+# example domains (https://cdn.example.com/...) are images, others cannot be reached.
 KREA_TEST_URL = "http://krea.test"
 TEAM_TOKEN = "team-token-acme"
 # TEAM_TOKEN, and the token tests.factories.make_team_with_token gives by default.
@@ -172,7 +173,7 @@ def krea(settings):
     from django.test import Client
 
     from krea_integration.simulator import Clock
-    from tests.krea_integration.conftest import make_simulator
+    from tests.krea_integration.conftest import make_simulator, public_images
 
     webhook_client = Client()
 
@@ -188,6 +189,7 @@ def krea(settings):
         clock=Clock.manual(),
         job_seconds=None,
         tokens=KREA_TOKENS,
+        fetcher=public_images,
         webhook_sender=deliver,
         public_base_url=KREA_TEST_URL,
     )

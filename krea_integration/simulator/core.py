@@ -290,15 +290,78 @@ class SimulatorCore:
         self.state.clock.advance(seconds)
         return self.tick()
 
-    # -- reading state --------------------------------------------------------------
+    # -- Krea's operations, as a token calls them (for tests; the HTTP app calls the
+    # handlers directly) -------------------------------------------------------------
+
+    def generate(self, token: str, model_path: str, body: Any, **options: Any) -> dict[str, Any]:
+        """``POST /generate/...`` (``base_url``, ``webhook_url``, ``faults``)."""
+        return self.jobs.generate(token, model_path, body, **options)
 
     def get_job(self, token: str, job_id: str) -> dict[str, Any]:
-        """``GET /jobs/{id}`` as ``token`` sees it."""
+        """``GET /jobs/{id}``."""
         return self.jobs.get(token, job_id)
 
     def list_jobs(self, token: str, **query: str | None) -> dict[str, Any]:
-        """``GET /jobs`` as ``token`` sees it (``cursor``, ``limit``, ``types``, ``status``)."""
+        """``GET /jobs`` (``cursor``, ``limit``, ``types``, ``status``)."""
         return self.jobs.list(token, **query)
+
+    def cancel_job(self, token: str, job_id: str, **options: Any) -> dict[str, Any]:
+        """``DELETE /jobs/{id}`` (``faults``)."""
+        return self.jobs.cancel(token, job_id, **options)
+
+    def create_asset(self, token: str, data: bytes, **options: Any) -> dict[str, Any]:
+        """``POST /assets`` (``description``, ``base_url``)."""
+        return self.assets.create(token, data, **options)
+
+    def list_assets(self, token: str, **query: str | None) -> dict[str, Any]:
+        """``GET /assets`` (``cursor``, ``limit``)."""
+        return self.assets.list(token, **query)
+
+    def get_asset(self, token: str, asset_id: str) -> dict[str, Any]:
+        """``GET /assets/{id}``."""
+        return self.assets.get(token, asset_id)
+
+    def delete_asset(self, token: str, asset_id: str) -> dict[str, Any]:
+        """``DELETE /assets/{id}``."""
+        return self.assets.delete(token, asset_id)
+
+    def train_style(self, token: str, body: Any, **options: Any) -> dict[str, Any]:
+        """``POST /styles/train`` (``base_url``, ``webhook_url``, ``faults``)."""
+        return self.styles.train(token, body, **options)
+
+    def list_styles(self, token: str, query: Any, *, base_url: str) -> dict[str, Any]:
+        """``GET /styles`` with Krea's query parameters."""
+        return self.styles.list(token, query, base_url=base_url)
+
+    def get_style(self, token: str, style_id: str, *, base_url: str) -> dict[str, Any]:
+        """``GET /styles/{id}``."""
+        return self.styles.get(token, style_id, base_url=base_url)
+
+    def update_style(self, token: str, style_id: str, body: Any, *, base_url: str) -> dict:
+        """``PATCH /styles/{id}``."""
+        return self.styles.update(token, style_id, body, base_url=base_url)
+
+    def style_share_link(self, token: str, style_id: str, *, base_url: str) -> tuple[dict, bool]:
+        """``GET /styles/{id}/share/link``, and whether the link is new."""
+        return self.styles.share_link(token, style_id, base_url=base_url)
+
+    def share_style(self, token: str, style_id: str) -> dict[str, Any]:
+        """``POST /styles/{id}/share/workspace``."""
+        return self.styles.share(token, style_id)
+
+    def unshare_style(self, token: str, style_id: str) -> dict[str, Any]:
+        """``DELETE /styles/{id}/share/workspace``."""
+        return self.styles.unshare(token, style_id)
+
+    def get_node_app(self, app_id: str, *, base_url: str) -> dict[str, Any]:
+        """``GET /node-apps/{id}``."""
+        return self.node_apps.get(app_id, base_url=base_url)
+
+    def execute_node_app(self, token: str, app_id: str, body: Any, **options: Any) -> list[dict]:
+        """``POST /node-apps/{id}/execute`` (``base_url``, ``faults``)."""
+        return self.node_apps.execute(token, app_id, body, **options)
+
+    # -- reading state --------------------------------------------------------------
 
     def job_record(self, job_id: str) -> JobRecord | None:
         """The internal record of a job (any token's), for tests and the control API."""

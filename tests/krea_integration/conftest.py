@@ -11,6 +11,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -134,8 +135,10 @@ PUBLIC_IMAGES = "https://images.example/"
 
 
 def public_images(url: str) -> bytes:
-    """The stand-in internet of these tests (a ``fetcher``): every URL under
-    PUBLIC_IMAGES is a PNG; nothing else can be reached."""
-    if not url.startswith(PUBLIC_IMAGES):
+    """The tests' stand-in internet (a simulator ``fetcher``): every URL on a domain
+    reserved for examples (``example.com``, ``*.example.com``, ``*.example``) is a PNG;
+    nothing else can be reached, so an input Krea could not read fails the job."""
+    host = (urlsplit(url).hostname or "").lower()
+    if not (host == "example.com" or host.endswith((".example.com", ".example"))):
         raise httpx.ConnectError(f"cannot reach {url}")
     return png_bytes()

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.simulator(job_seconds=0, fetcher=public_images)
 
 FLUX = "image/bfl/flux-1-dev"
 KLING = "video/kling/kling-2.6"
-UNREACHABLE = "https://unreachable.example/in.png"
+UNREACHABLE = "https://unreachable.invalid/in.png"
 
 
 def outcome(client, job):

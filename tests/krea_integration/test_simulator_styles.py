@@ -22,7 +22,7 @@ def trained(sim, client, body=None):
 
 
 def test_a_training_image_krea_cannot_read_fails_the_job(sim, client):
-    unreadable = "https://unreachable.example/3.png"
+    unreadable = "https://unreachable.invalid/3.png"
     job = client.train_style({"name": "Ink", "urls": [*URLS, unreadable]})
     sim.advance(10)
     failed = client.get_job(job.job_id)
