@@ -7,8 +7,9 @@ may not) are turned into responses here and nowhere else, so views just call
 services and selectors.
 
 Every body has ``error`` (a sentence for people) and ``code`` (for programs);
-validation errors add ``fields`` (``{"field": ["message", ...]}``) and quota
-refusals add ``needed``, ``left`` and ``scope``.
+every 400 adds ``fields`` (``{"field": ["message", ...]}``; ``request`` for the
+body as a whole, e.g. JSON that does not parse) and quota refusals add ``needed``,
+``left`` and ``scope``.
 """
 
 from __future__ import annotations
@@ -185,5 +186,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     }
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         body["retry_after"] = int(exc.wait)
+    if response.status_code == status.HTTP_400_BAD_REQUEST:
+        # Every 400 names what is wrong in ``fields`` (the schema says so): here, the body.
+        body["fields"] = {"request": [body["error"]]}
     response.data = body
     return response

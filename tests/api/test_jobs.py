@@ -284,6 +284,26 @@ def test_download_an_output(make_job, member, api_as):
     assert attachment["Content-Disposition"].startswith("attachment")
 
 
+@pytest.mark.parametrize(
+    "download, attached",
+    [("true", True), ("1", True), ("false", False), ("0", False), (None, False)],
+)
+def test_download_says_inline_or_attachment(make_job, member, api_as, download, attached):
+    job = make_job(outputs=1)
+    query = f"?download={download}" if download is not None else ""
+    response = api_as(member).get(f"/api/v1/jobs/{job.uuid}/outputs/0{query}")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment" if attached else "inline")
+
+
+@pytest.mark.parametrize("query", ["download=null", "download=", "download=yes-please"])
+def test_a_meaningless_download_value_is_400(make_job, member, api_as, query):
+    job = make_job(outputs=1)
+    response = api_as(member).get(f"/api/v1/jobs/{job.uuid}/outputs/0?{query}")
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["download"]
+
+
 def test_a_missing_output_is_404_json_even_for_an_image_client(make_job, member, api_as):
     job = make_job(outputs=1)
     response = api_as(member).get(f"/api/v1/jobs/{job.uuid}/outputs/5", HTTP_ACCEPT="image/png")

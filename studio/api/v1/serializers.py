@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
@@ -110,7 +111,34 @@ class CatalogueModelListSerializer(serializers.Serializer):
     results = CatalogueModelSerializer(many=True)
 
 
-class ModelFilterSerializer(serializers.Serializer):
+def query_problems(query: Any, names: Iterable[str]) -> dict[str, list[str]]:
+    """The parameters of ``query`` among ``names`` given empty or more than once.
+
+    DRF reads ``?status=`` as "not given" (like an empty HTML form field) and keeps the
+    last of repeated values; an API client sending either meant something it did not
+    say, so both are refused.
+    """
+    problems = {}
+    for name in names:
+        values = query.getlist(name) if hasattr(query, "getlist") else []
+        if len(values) > 1:
+            problems[name] = ["Give this parameter once."]
+        elif values == [""]:
+            problems[name] = ["Give a value, or leave the parameter out."]
+    return problems
+
+
+class QuerySerializer(serializers.Serializer):
+    """Query-string parameters; see ``query_problems`` for what is refused first."""
+
+    def to_internal_value(self, data):
+        problems = query_problems(data, self.fields)
+        if problems:
+            raise serializers.ValidationError(problems)
+        return super().to_internal_value(data)
+
+
+class ModelFilterSerializer(QuerySerializer):
     group = serializers.ChoiceField(
         choices=GROUPS, required=False, help_text="Only the models of this group."
     )
@@ -236,7 +264,7 @@ class JobCreatedSerializer(JobSerializer):
         read_only_fields = fields
 
 
-class JobFilterSerializer(serializers.Serializer):
+class JobFilterSerializer(QuerySerializer):
     status = serializers.ChoiceField(
         choices=JobStatus.choices, required=False, help_text="Only jobs in this state."
     )
@@ -245,6 +273,14 @@ class JobFilterSerializer(serializers.Serializer):
     )
     member = serializers.EmailField(
         required=False, help_text="Only jobs started by the member with this email."
+    )
+
+
+class OutputQuerySerializer(QuerySerializer):
+    download = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true (or 1): sent as an attachment, for saving; false (or 0): inline.",
     )
 
 

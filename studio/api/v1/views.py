@@ -11,7 +11,7 @@ from uuid import UUID
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve, reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, status
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.exceptions import NotFound
@@ -271,13 +271,10 @@ class JobOutputView(ApiView):
         tags=[TAG_JOBS],
         summary="Download an output file",
         operation_id="jobs_output",
-        parameters=[
-            OpenApiParameter(
-                "download", OpenApiTypes.BOOL, description="1: as an attachment to save."
-            )
-        ],
+        parameters=[s.OutputQuerySerializer],
         responses={
             (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            **INVALID,
             **_errors((404, s.ErrorSerializer, "No such output in your team.")),
             **COMMON_ERRORS,
         },
@@ -285,12 +282,14 @@ class JobOutputView(ApiView):
     def get(self, request: Request, job_id: UUID, position: int) -> HttpResponse:
         """The file a completed job produced (an image or a video); Range requests work."""
         output = generation_selectors.output_for(require_membership(request), job_id, position)
+        query = s.OutputQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         return file_response(
             request._request,
             output.file,
             content_type=output.mime_type,
             filename=output_filename(output),
-            attachment=request.query_params.get("download") == "1",
+            attachment=query.validated_data["download"],
         )
 
 
