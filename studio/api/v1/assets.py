@@ -23,7 +23,7 @@ from . import serializers as s
 from .pagination import JobCursorPagination
 from .parsers import ApiJSONParser
 from .scoping import IsTeamMember, require_membership
-from .views import COMMON_ERRORS, _errors
+from .views import COMMON_ERRORS, INVALID, _errors
 
 TAG_ASSETS = "Assets"
 
@@ -62,7 +62,7 @@ class AssetSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssetFilterSerializer(serializers.Serializer):
+class AssetFilterSerializer(s.QuerySerializer):
     kind = serializers.ChoiceField(
         choices=AssetKind.choices, required=False, help_text="Only assets of this kind."
     )
@@ -128,7 +128,7 @@ class AssetListView(mixins.ListModelMixin, generics.GenericAPIView):
         summary="List the team's assets",
         operation_id="assets_list",
         parameters=[AssetFilterSerializer],
-        responses={200: AssetSerializer(many=True), **COMMON_ERRORS},
+        responses={200: AssetSerializer(many=True), **INVALID, **COMMON_ERRORS},
     )
     def get(self, request: Request) -> Response:
         """The team's assets, newest first, a page at a time (follow `next`)."""
