@@ -119,7 +119,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, StyleRefused):
         set_rollback()
         return Response(
-            {"error": str(exc), "code": "krea_refused"}, status=status.HTTP_400_BAD_REQUEST
+            {"error": str(exc), "code": "krea_refused", "fields": {"request": [str(exc)]}},
+            status=status.HTTP_400_BAD_REQUEST,
         )
 
     if isinstance(exc, exceptions.ValidationError):

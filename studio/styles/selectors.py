@@ -125,6 +125,7 @@ class KreaStyles:
     items: list[krea_types.Style]
     next_cursor: str | None = None
     error: str = ""
+    refused: bool = False  # Krea refused the request (a 400: e.g. a cursor it never gave)
 
 
 def krea_styles(
@@ -149,7 +150,11 @@ def krea_styles(
                     limit=KREA_PAGE_SIZE,
                 )
         except (krea_errors.KreaError, TeamHasNoToken) as exc:
-            return KreaStyles(items=[], error=f"Krea's styles could not be read: {exc}")
+            return KreaStyles(
+                items=[],
+                error=f"Krea's styles could not be read: {exc}",
+                refused=isinstance(exc, krea_errors.BadRequest),
+            )
         cache.set(key, page, KREA_LIST_SECONDS)
     words = query.casefold().split()
     items = [

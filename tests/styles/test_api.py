@@ -146,7 +146,15 @@ def test_krea_refusing_a_change_is_a_400_with_its_message(api_as, member, team):
     response = api_as(member).patch(f"/api/v1/styles/{style.uuid}", {"public": True}, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "krea_refused"
+    assert response.json()["fields"] == {"request": [response.json()["error"]]}
     assert Style.objects.get(pk=style.pk).public is False
+
+
+@pytest.mark.parametrize("query", ["source=public&cursor=not-a-cursor", "source=&model="])
+def test_a_list_query_krea_or_the_portal_refuses_is_a_400(api_as, member, krea, query):
+    response = api_as(member).get(f"/api/v1/styles?{query}")
+    assert response.status_code == 400, response.content
+    assert response.json()["fields"]
 
 
 def test_workspace_sharing_is_listed_from_krea(api_as, member, trained_style):

@@ -93,7 +93,7 @@ class StyleListSerializer(serializers.Serializer):
     next_cursor = serializers.CharField(allow_null=True)
 
 
-class StyleFilterSerializer(serializers.Serializer):
+class StyleFilterSerializer(s.QuerySerializer):
     source = serializers.ChoiceField(
         choices=SOURCES,
         default="team",
@@ -185,6 +185,8 @@ class StyleListView(ApiView):
             cursor=query.validated_data.get("cursor", ""),
             query=text,
         )
+        if page.refused:
+            raise serializers.ValidationError({"request": [page.error]})
         if page.error:
             return Response(
                 {"error": page.error, "code": "krea_unavailable"},
