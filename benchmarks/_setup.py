@@ -27,7 +27,8 @@ def demo_team(token: str = "bench-token"):
     from django.contrib.auth import get_user_model
 
     from studio.teams.models import Membership
-    from studio.teams.services import team_create, team_token_set
+    from studio.teams.services import team_create
+    from studio.teams.tokens import team_token_set
 
     user, _ = get_user_model().objects.get_or_create(email="bench@example.com")
     membership = Membership.objects.filter(user=user).select_related("team").first()

@@ -201,7 +201,7 @@ def krea(settings):
 @pytest.fixture
 def team_with_token(team, owner, krea):
     """``team`` with a Krea token the simulator knows (set by its owner)."""
-    from studio.teams.services import team_token_set
+    from studio.teams.tokens import team_token_set
 
     team_token_set(by=owner.memberships.get(team=team), token=TEAM_TOKEN)
     team.refresh_from_db()

@@ -30,7 +30,7 @@ from krea_integration import errors as krea_errors
 from studio.assets import services as assets
 from studio.generation.services import InvalidGeneration, JobNotCancellable, JobStillRunning
 from studio.styles.services import InvalidTraining, StyleRefused
-from studio.teams.services import TeamHasNoToken
+from studio.teams.tokens import TeamHasNoToken
 from studio.usage.services import QuotaExceeded
 
 MAX_MESSAGES_IN_SUMMARY = 3

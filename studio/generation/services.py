@@ -33,7 +33,7 @@ from krea_integration import errors as krea_errors
 from krea_integration import types as krea_types
 from studio.assets.services import asset_upload, asset_uses_record
 from studio.teams.models import Membership, Team
-from studio.teams.services import TeamHasNoToken, team_krea_client
+from studio.teams.tokens import TeamHasNoToken, team_krea_client
 from studio.usage.pricing import Estimate, job_estimate
 from studio.usage.services import usage_charge, usage_release, usage_reserve
 

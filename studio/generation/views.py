@@ -27,7 +27,7 @@ from studio.assets.services import AssetError
 from studio.files import file_response
 from studio.paging import Page, keyset_page
 from studio.teams.scoping import team_required, token_missing_response
-from studio.teams.services import TeamHasNoToken
+from studio.teams.tokens import TeamHasNoToken
 from studio.usage.services import QuotaExceeded
 
 from . import selectors, services

@@ -20,7 +20,7 @@ from krea_integration import errors as krea_errors
 from krea_integration import types as krea_types
 from studio.generation.models import Job
 from studio.teams.models import Membership, Team
-from studio.teams.services import TeamHasNoToken
+from studio.teams.tokens import TeamHasNoToken, team_krea_client
 from studio.usage.pricing import Estimate, training_estimate
 from studio.usage.selectors import Allowance, allowance_for
 
@@ -142,7 +142,7 @@ def krea_styles(
     page = cache.get(key)
     if page is None:
         try:
-            with team.krea_client() as client:
+            with team_krea_client(team=team) as client:
                 page = client.list_styles(
                     filter=krea_filter,
                     model=model or None,
@@ -171,7 +171,7 @@ def krea_public_style(*, team: Team, krea_style_id: str) -> krea_types.Style | N
     style = cache.get(key)
     if style is None:
         try:
-            with team.krea_client() as client:
+            with team_krea_client(team=team) as client:
                 style = client.get_style(krea_style_id)
         except (krea_errors.NotFound, krea_errors.BadRequest):
             return None

@@ -27,7 +27,7 @@ from studio.audit.services import audit_record
 from studio.generation.models import Job, JobKind, JobStatus
 from studio.generation.services import job_queue, require_krea_token
 from studio.teams.models import Membership, Team
-from studio.teams.services import team_krea_client
+from studio.teams.tokens import team_krea_client
 from studio.usage.pricing import TRAINING_PREFIX, training_estimate
 
 from . import selectors

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import zoneinfo
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-
-if TYPE_CHECKING:
-    from krea_integration.client import KreaClient
 
 
 def validate_time_zone(value: str) -> None:
@@ -84,12 +80,6 @@ class Team(models.Model):
         if not self.has_krea_token:
             return "not set"
         return f"set, ending in …{self.krea_token_last4}"
-
-    def krea_client(self, **kwargs) -> KreaClient:
-        """A KreaClient for this team's Krea account. See services.team_krea_client."""
-        from .services import team_krea_client
-
-        return team_krea_client(team=self, **kwargs)
 
 
 class Membership(models.Model):

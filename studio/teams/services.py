@@ -1,4 +1,4 @@
-"""Every change to teams, memberships, invitations and the Krea token.
+"""Every change to teams, memberships and invitations (the Krea token: ``tokens.py``).
 
 Views, the admin, the API and management commands call these functions; each
 checks the acting member's role, keeps the rules (at least one owner, single-use
@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import secrets
 import smtplib
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,14 +19,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.debug import sensitive_variables
 
 from studio.audit.models import AuditEntry
 from studio.audit.services import audit_record
 
 from .models import Invitation, Membership, Role, Team
 from .selectors import invitation_digest
-from .tokens import TokenDecryptionError, decrypt_token, encrypt_token
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +35,8 @@ class TeamRuleError(Exception):
     """A change the team's rules refuse. ``str(error)`` is shown to the user as is."""
 
 
-class TeamHasNoToken(TeamRuleError):
-    """The team has no Krea token yet, so nothing can be sent to Krea."""
-
-
-def _require_manager(by: Membership) -> None:
+def require_manager(by: Membership) -> None:
+    """Refuse (``TeamRuleError``) unless ``by`` is one of the team's owners or admins."""
     if not by.can_manage:
         raise TeamRuleError("Only the team's owners and admins can do that.")
 
@@ -53,7 +47,7 @@ def _require_same_team(by: Membership, other) -> None:
         raise TeamRuleError("That belongs to another team.")
 
 
-def _lock_team(team_id: int) -> Team:
+def lock_team(team_id: int) -> Team:
     """Serialize membership changes of one team, so two owners can't demote each other at once."""
     return Team.objects.select_for_update().get(pk=team_id)
 
@@ -90,8 +84,8 @@ def membership_select(*, membership: Membership) -> Membership:
 @transaction.atomic
 def team_update_settings(*, by: Membership, name: str, time_zone: str) -> Team:
     """Rename the team or change its time zone (owners and admins)."""
-    _require_manager(by)
-    team = _lock_team(by.team_id)
+    require_manager(by)
+    team = lock_team(by.team_id)
     changes = {}
     if team.name != name.strip():
         changes["name"] = [team.name, name.strip()]
@@ -154,12 +148,12 @@ def invitation_create(*, by: Membership, email: str, role: str, base_url: str) -
     Admins invite members and admins; only owners invite owners. ``base_url`` is
     the portal's address as people reach it (for the link in the email).
     """
-    _require_manager(by)
+    require_manager(by)
     role = Role(role)
     email = email.strip().lower()
     if role == Role.OWNER and not by.is_owner:
         raise TeamRuleError("Only owners can invite another owner.")
-    team = _lock_team(by.team_id)
+    team = lock_team(by.team_id)
     if Membership.objects.filter(team=team, user__email__iexact=email).exists():
         raise TeamRuleError(f"{email} is already a member of {team.name}.")
     if team.invitations.pending().filter(email__iexact=email).exists():
@@ -190,7 +184,7 @@ def invitation_create(*, by: Membership, email: str, role: str, base_url: str) -
 @transaction.atomic
 def invitation_revoke(*, by: Membership, invitation: Invitation) -> Invitation:
     """Withdraw a pending invitation (owners and admins): its link stops working at once."""
-    _require_manager(by)
+    require_manager(by)
     _require_same_team(by, invitation)
     return invitation_withdraw(invitation=invitation, actor=by.user)
 
@@ -269,7 +263,7 @@ def invitation_accept(*, user, invitation: Invitation) -> Membership:
             f"This invitation is for {invitation.email}, but you are logged in as {user.email}. "
             "Log out and sign up or log in with the invited address."
         )
-    team = _lock_team(invitation.team_id)
+    team = lock_team(invitation.team_id)
     if Membership.objects.filter(team=team, user=user).exists():
         raise TeamRuleError(f"You are already a member of {team.name}.")
     now = timezone.now()
@@ -296,10 +290,10 @@ def invitation_accept(*, user, invitation: Invitation) -> Membership:
 @transaction.atomic
 def membership_change_role(*, by: Membership, membership: Membership, role: str) -> Membership:
     """Change a member's role. Admins cannot touch owners or make owners; one owner remains."""
-    _require_manager(by)
+    require_manager(by)
     _require_same_team(by, membership)
     role = Role(role)
-    _lock_team(by.team_id)
+    lock_team(by.team_id)
     membership = Membership.objects.select_related("user", "team").get(pk=membership.pk)
     if membership.role == role:
         return membership
@@ -328,9 +322,9 @@ def membership_change_role(*, by: Membership, membership: Membership, role: str)
 @transaction.atomic
 def membership_remove(*, by: Membership, membership: Membership) -> None:
     """Remove someone from the team. Admins cannot remove owners; the last owner stays."""
-    _require_manager(by)
+    require_manager(by)
     _require_same_team(by, membership)
-    _lock_team(by.team_id)
+    lock_team(by.team_id)
     membership = Membership.objects.select_related("user", "team").get(pk=membership.pk)
     if membership.pk == by.pk:
         raise TeamRuleError("To remove yourself, use “Leave team”.")
@@ -352,7 +346,7 @@ def membership_remove(*, by: Membership, membership: Membership) -> None:
 @transaction.atomic
 def membership_leave(*, membership: Membership) -> None:
     """Leave the team. The last owner must transfer ownership or name another owner first."""
-    _lock_team(membership.team_id)
+    lock_team(membership.team_id)
     membership = Membership.objects.select_related("user", "team").get(pk=membership.pk)
     if membership.is_owner and _other_owners(membership) == 0:
         raise TeamRuleError(
@@ -374,7 +368,7 @@ def membership_leave(*, membership: Membership) -> None:
 def ownership_transfer(*, by: Membership, to: Membership) -> Membership:
     """Make ``to`` an owner and ``by`` (an owner) an admin, in one step."""
     _require_same_team(by, to)
-    _lock_team(by.team_id)
+    lock_team(by.team_id)
     by = Membership.objects.select_related("user", "team").get(pk=by.pk)
     to = Membership.objects.select_related("user").get(pk=to.pk)
     if not by.is_owner:
@@ -395,183 +389,3 @@ def ownership_transfer(*, by: Membership, to: Membership) -> Membership:
         details={"previous_role": old_role},
     )
     return to
-
-
-# The Krea token ------------------------------------------------------------------------
-
-
-@sensitive_variables("token", "plaintext")
-def team_token_set(*, by: Membership, token: str) -> Team:
-    """Set or replace the team's Krea token (owners and admins); stored encrypted only."""
-    # `with`, not the @transaction.atomic decorator: the decorator's wrapper frame would
-    # hold the token in its arguments, outside @sensitive_variables' reach.
-    _require_manager(by)
-    plaintext = (token or "").strip()
-    if len(plaintext) < 8 or any(c.isspace() for c in plaintext):
-        raise TeamRuleError("That does not look like a Krea API token.")
-    with transaction.atomic():
-        team = _lock_team(by.team_id)
-        replacing = team.has_krea_token
-        team.krea_token_ciphertext = encrypt_token(plaintext)
-        team.krea_token_last4 = plaintext[-4:]
-        team.krea_token_updated_at = timezone.now()
-        team.save(
-            update_fields=["krea_token_ciphertext", "krea_token_last4", "krea_token_updated_at"]
-        )
-        audit_record(
-            team=team,
-            action=Action.TOKEN_REPLACED if replacing else Action.TOKEN_SET,
-            actor=by.user,
-            summary=f"{by.user} {'replaced' if replacing else 'set'} the Krea token "
-            f"(ending in …{team.krea_token_last4}).",
-            details={"token_last4": team.krea_token_last4},
-        )
-    by.team = team
-    return team
-
-
-@transaction.atomic
-def team_token_remove(*, by: Membership) -> Team:
-    """Remove the team's Krea token; generation stops until a new one is set."""
-    _require_manager(by)
-    team = _lock_team(by.team_id)
-    if not team.has_krea_token:
-        raise TeamRuleError("The team has no Krea token to remove.")
-    last4 = team.krea_token_last4
-    team.krea_token_ciphertext = ""
-    team.krea_token_last4 = ""
-    team.krea_token_updated_at = timezone.now()
-    team.save(update_fields=["krea_token_ciphertext", "krea_token_last4", "krea_token_updated_at"])
-    audit_record(
-        team=team,
-        action=Action.TOKEN_REMOVED,
-        actor=by.user,
-        summary=f"{by.user} removed the Krea token (ending in …{last4}).",
-        details={"token_last4": last4},
-    )
-    by.team = team
-    return team
-
-
-@sensitive_variables("token")
-def team_krea_client(*, team: Team, **client_kwargs):
-    """A ``KreaClient`` authenticated as ``team``'s Krea account.
-
-    The ONLY place a team's plaintext token leaves the database: other apps
-    (generation, assets, styles) call this (or ``team.krea_client()``) and never
-    decrypt tokens themselves. Raises ``TeamHasNoToken`` when none is set and
-    ``TokenDecryptionError`` when no configured key can decrypt it. Extra keyword
-    arguments (``transport=`` for the simulator, ``timeout=``) go to KreaClient.
-    """
-    from krea_integration.client import KreaClient
-
-    if not team.has_krea_token:
-        raise TeamHasNoToken(f"{team.name} has no Krea token yet. An owner or admin can add one.")
-    token = decrypt_token(team.krea_token_ciphertext)
-    client_kwargs.setdefault("base_url", settings.KREA_API_BASE_URL)
-    client_kwargs.setdefault("timeout", settings.KREA_TIMEOUT_SECONDS)
-    # None in production (the network); the in-process simulator in tests and the demo.
-    client_kwargs.setdefault("transport", settings.KREA_TRANSPORT)
-    client_kwargs.setdefault("transport", settings.KREA_TRANSPORT)
-    return KreaClient(token, **client_kwargs)
-
-
-@dataclass(frozen=True)
-class TokenTestResult:
-    outcome: str  # "valid", "invalid", "unreachable", "error", "undecryptable"
-    message: str
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == "valid"
-
-
-def team_token_test(*, by: Membership, **client_kwargs) -> TokenTestResult:
-    """Ask Krea whether the team's token works (``GET /jobs?limit=1``) and log the outcome.
-
-    Returns a result in words a user understands; never raises for Krea's
-    answers. Runs outside any transaction: no lock is held while Krea answers.
-    """
-    from krea_integration.errors import (
-        Forbidden,
-        KreaConnectionError,
-        KreaError,
-        KreaTimeout,
-        Unauthorized,
-    )
-
-    _require_manager(by)
-    team = Team.objects.get(pk=by.team_id)
-    # Someone is waiting for the answer: one quick try, no retries with backoff.
-    client_kwargs.setdefault("max_attempts", 1)
-    client_kwargs.setdefault("timeout", min(settings.KREA_TIMEOUT_SECONDS, 10.0))
-    try:
-        client = team_krea_client(team=team, **client_kwargs)
-    except TokenDecryptionError:
-        result = TokenTestResult(
-            "undecryptable",
-            "The stored token cannot be decrypted with the server's current keys. "
-            "Set the token again.",
-        )
-    else:
-        try:
-            client.list_jobs(limit=1)
-        except (Unauthorized, Forbidden):
-            result = TokenTestResult(
-                "invalid",
-                "Krea refused this token (it is wrong, revoked or expired). "
-                "Create a new API token in Krea and replace this one.",
-            )
-        except (KreaTimeout, KreaConnectionError):
-            result = TokenTestResult(
-                "unreachable",
-                "Krea could not be reached, so the token was not checked. "
-                "Try again in a minute; if this goes on, Krea may be down.",
-            )
-        except KreaError as exc:
-            status = f" (HTTP {exc.status_code})" if exc.status_code else ""
-            result = TokenTestResult(
-                "error",
-                f"Krea answered with an error{status}, so the token was not checked. "
-                "Try again later.",
-            )
-        else:
-            result = TokenTestResult("valid", "The token works: Krea accepted it.")
-        finally:
-            close = getattr(client, "close", None)
-            if callable(close):
-                close()
-    audit_record(
-        team=team,
-        action=Action.TOKEN_TESTED,
-        actor=by.user,
-        summary=f"{by.user} tested the Krea token (ending in …{team.krea_token_last4}): "
-        f"{result.outcome}.",
-        details={"token_test_outcome": result.outcome, "token_last4": team.krea_token_last4},
-    )
-    return result
-
-
-def team_tokens_reencrypt() -> tuple[int, list[int]]:
-    """Re-encrypt every team's token under the newest key in KREA_TOKEN_KEYS.
-
-    Returns (number re-encrypted, ids of teams whose token no key can decrypt).
-    Each team is updated in its own transaction, with its row locked.
-    """
-    from .tokens import reencrypt_token
-
-    done, failed = 0, []
-    ids = Team.objects.exclude(krea_token_ciphertext="").values_list("pk", flat=True)
-    for team_id in ids:
-        with transaction.atomic():
-            team = Team.objects.select_for_update().get(pk=team_id)
-            if not team.krea_token_ciphertext:
-                continue
-            try:
-                team.krea_token_ciphertext = reencrypt_token(team.krea_token_ciphertext)
-            except TokenDecryptionError:
-                failed.append(team.pk)
-                continue
-            team.save(update_fields=["krea_token_ciphertext"])
-            done += 1
-    return done, failed

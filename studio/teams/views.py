@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
+from . import selectors, services, tokens
 from .forms import InvitationForm, RoleForm, TeamForm, TokenForm
 from .models import Invitation, Membership, Role
 from .scoping import get_team_object_or_404, team_required
@@ -365,7 +365,7 @@ def token(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         replacing = request.team.has_krea_token
         try:
-            team = services.team_token_set(by=request.membership, token=form.cleaned_data["token"])
+            team = tokens.team_token_set(by=request.membership, token=form.cleaned_data["token"])
         except TeamRuleError as exc:
             form.add_error("token", str(exc))
         else:
@@ -391,7 +391,7 @@ def token_remove(request: HttpRequest) -> HttpResponse:
             cancel_url=reverse("team_token"),
         )
     try:
-        services.team_token_remove(by=request.membership)
+        tokens.team_token_remove(by=request.membership)
     except TeamRuleError as exc:
         messages.error(request, str(exc))
     else:
@@ -404,7 +404,7 @@ def token_remove(request: HttpRequest) -> HttpResponse:
 def token_test(request: HttpRequest) -> HttpResponse:
     """Ask Krea whether the token works; htmx gets the result box, others the whole page."""
     try:
-        result = services.team_token_test(by=request.membership)
+        result = tokens.team_token_test(by=request.membership)
     except TeamRuleError as exc:
         messages.error(request, str(exc))
         return redirect("team_token")

@@ -416,7 +416,7 @@ def test_only_its_author_or_a_manager_may_cancel_or_delete_a_job(
 
 
 def test_a_team_without_a_token_cannot_submit(krea, team, member):
-    from studio.teams.services import TeamHasNoToken
+    from studio.teams.tokens import TeamHasNoToken
 
     with pytest.raises(TeamHasNoToken):
         services.generation_submit(

@@ -213,7 +213,7 @@ def test_another_teams_objects_answer_404(client, route, name, owner, team, othe
     path = _fill(route, values)
     # With a token, so pages that need one reach their lookup (without one they show the
     # same "add a token" page whatever the id, which reveals nothing either).
-    from studio.teams.services import team_token_set
+    from studio.teams.tokens import team_token_set
 
     team_token_set(by=Membership.objects.get(team=team, user=owner), token="own-team-token-1")
     client.force_login(owner)

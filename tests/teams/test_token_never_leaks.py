@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
-from studio.teams import services
+from studio.teams import tokens
 from studio.teams.models import Membership
 from studio.teams.tokens import TokenDecryptionError
 from tests.factories import InvitationFactory
@@ -27,7 +27,7 @@ def assert_no_token(text: str, where: str = "") -> None:
 
 @pytest.fixture
 def tokened(owner, team, krea_stub):
-    services.team_token_set(by=Membership.objects.get(user=owner, team=team), token=TOKEN)
+    tokens.team_token_set(by=Membership.objects.get(user=owner, team=team), token=TOKEN)
     team.refresh_from_db()
     return team
 
@@ -136,7 +136,7 @@ def test_the_debug_error_page_of_a_crash_while_saving_the_token_hides_it(
     def broken_encrypt(plaintext):
         raise RuntimeError("the key store is on fire")
 
-    monkeypatch.setattr(services, "encrypt_token", broken_encrypt)
+    monkeypatch.setattr(tokens, "encrypt_token", broken_encrypt)
     settings.DEBUG = True
     client.raise_request_exception = False
     client.force_login(owner)
@@ -154,7 +154,7 @@ def test_the_error_report_mailed_to_admins_hides_the_token(owner, tokened, setti
     request.sensitive_post_parameters = "__ALL__"
     request.user = owner
     try:
-        services.team_token_test(by=Membership.objects.get(user=owner, team=tokened))
+        tokens.team_token_test(by=Membership.objects.get(user=owner, team=tokened))
     except RuntimeError:
         reporter = ExceptionReporter(request, *sys.exc_info())
     else:
@@ -179,7 +179,10 @@ def test_exceptions_raised_inside_a_krea_call_do_not_carry_the_token(tokened, se
         return answer
 
     settings.KREA_TRANSPORT = httpx.MockTransport(transport)
-    with tokened.krea_client(max_attempts=1) as client, pytest.raises(Exception) as caught:
+    with (
+        tokens.team_krea_client(team=tokened, max_attempts=1) as client,
+        pytest.raises(Exception) as caught,
+    ):
         client.list_jobs(limit=1)
     error = caught.value
     while error is not None:
@@ -189,7 +192,7 @@ def test_exceptions_raised_inside_a_krea_call_do_not_carry_the_token(tokened, se
 
 def test_team_and_client_reprs_do_not_show_the_token(tokened):
     assert_no_token(repr(tokened) + str(tokened), "the team's repr")
-    with tokened.krea_client() as client:
+    with tokens.team_krea_client(team=tokened) as client:
         assert_no_token(repr(client) + str(client), "the client's repr")
 
 
@@ -198,6 +201,6 @@ def test_a_token_that_cannot_be_decrypted_fails_loudly(tokened, settings):
 
     settings.KREA_TOKEN_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(TokenDecryptionError) as caught:
-        tokened.krea_client()
+        tokens.team_krea_client(team=tokened)
     assert_no_token(str(caught.value), "the decryption error")
     assert tokened.krea_token_ciphertext not in str(caught.value)

@@ -81,7 +81,7 @@ def test_members_cannot_see_or_change_the_token(client, member, url_name):
 @pytest.fixture
 def team_token(owner, team) -> Team:
     from studio.teams.models import Membership
-    from studio.teams.services import team_token_set
+    from studio.teams.tokens import team_token_set
 
     return team_token_set(by=Membership.objects.get(user=owner, team=team), token=TOKEN)
 

@@ -68,7 +68,8 @@ class Command(BaseCommand):
         so a token or name changed in the portal survives the next `make run`.
         """
         from studio.teams.models import Membership, Role
-        from studio.teams.services import team_create, team_token_set
+        from studio.teams.services import team_create
+        from studio.teams.tokens import team_token_set
 
         membership = (
             Membership.objects.filter(user=user, role=Role.OWNER)

@@ -6,7 +6,7 @@ deploy, run this command, then remove the old key.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from studio.teams.services import team_tokens_reencrypt
+from studio.teams.tokens import team_tokens_reencrypt
 
 
 class Command(BaseCommand):
