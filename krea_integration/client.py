@@ -10,6 +10,10 @@ training, node-app execution) or uploads an asset is sent exactly once; when
 its outcome is unknown the error says so (``outcome_unknown``) and the caller
 reconciles instead of sending it again.
 
+:class:`KreaDownloader` fetches the files of a job's result (``result.urls``):
+public URLs, so without the token, from allowed hosts and ports only, with the
+same User-Agent, timeouts and retries, and a size limit.
+
 The client knows nothing of the model catalogue: :meth:`KreaClient.generate`
 takes a model id (``"image/bfl/flux-1-dev"``) or its path
 (``"/generate/image/bfl/flux-1-dev"``) and a body, and Krea validates the body.
@@ -22,15 +26,16 @@ import mimetypes
 import os
 import random
 import stat
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Protocol, Self, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -38,6 +43,7 @@ from .errors import (
     AssetTooLarge,
     BadRequest,
     ConcurrencyLimit,
+    DownloadRefused,
     Forbidden,
     InsufficientCredits,
     InvalidResponse,
@@ -66,7 +72,10 @@ __all__ = [
     "DEFAULT_TIMEOUT_SECONDS",
     "MAX_ASSET_BYTES",
     "USER_AGENT",
+    "DownloadedFile",
     "KreaClient",
+    "KreaDownloader",
+    "download_allowed",
 ]
 
 logger = logging.getLogger(__name__)
@@ -569,26 +578,13 @@ class KreaClient:
         """Send one request, retrying only what cannot be billed twice."""
         query = {key: value for key, value in (params or {}).items() if value is not None}
         attempts = self.max_attempts if method in ("GET", "DELETE") else 1
-        for attempt in range(1, attempts + 1):
-            outcome = self._attempt(method, path, query, kwargs)
-            if isinstance(outcome, httpx.Response):
-                return outcome
-            error = outcome
-            can_retry = isinstance(error, ServerError | KreaTimeout | KreaConnectionError)
-            if not can_retry or attempt == attempts:
-                raise error
-            delay = self._backoff(attempt)
-            logger.warning(
-                "Krea %s %s failed (%s); retry %d of %d in %.2fs",
-                method,
-                path,
-                error,
-                attempt,
-                attempts - 1,
-                delay,
-            )
-            self._sleep(delay)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return _retrying(
+            lambda: self._attempt(method, path, query, kwargs),
+            what=f"{method} {path}",
+            attempts=attempts,
+            backoff=self._backoff,
+            sleep=self._sleep,
+        )
 
     def _attempt(
         self, method: str, path: str, query: Mapping[str, Any], kwargs: Mapping[str, Any]
@@ -646,15 +642,226 @@ class KreaClient:
             ) from None
 
     def _backoff(self, attempt: int) -> float:
-        ceiling = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
-        return self._random.uniform(0, ceiling)
+        return _full_jitter(self._random, attempt)
 
     def _redact(self, text: str) -> str:
         # Belt and braces: should Krea or httpx ever echo the token, it stops here.
         return text.replace(self._token, "[token]")
 
 
+# -- result files ---------------------------------------------------------------------
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Files smaller than this stay in memory while they download; larger ones spill to disk.
+_SPOOL_IN_MEMORY_BYTES = 8 * 1024 * 1024
+
+
+def download_allowed(url: str, *, base_url: str, hosts: Iterable[str] = ()) -> bool:
+    """True when ``url`` is http(s) on Krea's API host and port or on an allowed download host.
+
+    A ``hosts`` entry is ``host``, ``host:port`` or ``.domain`` (the domain and its
+    subdomains), optionally ``.domain:port``. Without a port it allows only the
+    URL scheme's default port (443, 80), so a file URL cannot reach another
+    service on an allowed machine.
+    """
+    parts = urlsplit(url)
+    try:
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:  # a port that is not a number
+        return False
+    if parts.scheme not in _DEFAULT_PORTS or not host:
+        return False
+    port = port or _DEFAULT_PORTS[parts.scheme]
+    api = urlsplit(base_url)
+    api_entry = f"{(api.hostname or '').lower()}:{api.port or _DEFAULT_PORTS.get(api.scheme, 0)}"
+    for entry in (api_entry, *hosts):
+        name, _, entry_port = entry.strip().lower().rpartition(":")
+        if not name or not entry_port.isdigit():
+            name, entry_port = entry.strip().lower(), ""
+        if (int(entry_port) if entry_port else _DEFAULT_PORTS[parts.scheme]) != port:
+            continue
+        if name.startswith("."):
+            if host == name[1:] or host.endswith(name):
+                return True
+        elif host == name:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class DownloadedFile:
+    """A downloaded result file: its content (a file positioned at the start), type and size."""
+
+    content: IO[bytes]
+    content_type: str
+    size: int
+
+
+class KreaDownloader:
+    """Fetches the files of Krea's results, which are public URLs: no token is sent.
+
+    Args:
+        base_url: Krea's API address; its host and port are always allowed.
+        hosts: Further allowed hosts (see :func:`download_allowed`).
+        timeout, transport, max_attempts, sleep: as for :class:`KreaClient`.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        hosts: Iterable[str] = (),
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT_SECONDS,
+        transport: httpx.BaseTransport | None = None,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        sleep: Callable[[float], object] = time.sleep,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self.base_url = base_url
+        self.hosts = tuple(hosts)
+        self.max_attempts = max_attempts
+        self._sleep = sleep
+        self._random = random.Random()
+        self._http = httpx.Client(
+            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+            transport=transport,
+            headers={"User-Agent": USER_AGENT},
+            # A redirect could lead anywhere, past the allow-list.
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def allows(self, url: str) -> bool:
+        return download_allowed(url, base_url=self.base_url, hosts=self.hosts)
+
+    def download(
+        self, url: str, *, max_bytes: int, content_types: tuple[str, ...] = ("image/", "video/")
+    ) -> DownloadedFile:
+        """Stream ``url`` into a temporary file; retried like any GET.
+
+        Raises:
+            DownloadRefused: A URL off the allowed hosts and ports, an answer
+                other than 200, a content type not starting with one of
+                ``content_types``, or more than ``max_bytes``.
+            KreaTimeout, KreaConnectionError, ServerError: After the retries.
+        """
+        if not self.allows(url):
+            raise DownloadRefused(f"{_host_and_port(url)} is not an allowed download host")
+        return _retrying(
+            lambda: self._download_once(url, max_bytes, content_types),
+            what=f"download of {urlsplit(url).path}",
+            attempts=self.max_attempts,
+            backoff=lambda attempt: _full_jitter(self._random, attempt),
+            sleep=self._sleep,
+        )
+
+    def _download_once(
+        self, url: str, max_bytes: int, content_types: tuple[str, ...]
+    ) -> DownloadedFile | KreaError:
+        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115
+        try:
+            with self._http.stream("GET", url) as response:
+                if response.status_code >= 500:
+                    spool.close()
+                    return ServerError("the file server failed", status_code=response.status_code)
+                if response.status_code != 200:
+                    raise DownloadRefused(f"the file answered HTTP {response.status_code}")
+                content_type = (
+                    response.headers.get("content-type", "").split(";")[0].strip().lower()
+                )
+                if not content_type.startswith(content_types):
+                    raise DownloadRefused(f"unexpected content type {content_type!r}")
+                declared = int(response.headers.get("content-length") or 0)
+                if declared > max_bytes:
+                    raise DownloadRefused(
+                        f"the file is {declared} bytes, over the {max_bytes}-byte cap"
+                    )
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise DownloadRefused(f"the file is over the {max_bytes}-byte cap")
+                    spool.write(chunk)
+        except httpx.TimeoutException as exc:
+            spool.close()
+            error: KreaError = KreaTimeout(
+                f"the file did not arrive in time ({type(exc).__name__})"
+            )
+            error.__cause__ = exc
+            return error
+        except httpx.TransportError as exc:
+            spool.close()
+            error = KreaConnectionError(f"could not fetch the file: {exc}")
+            error.__cause__ = exc
+            return error
+        except BaseException:
+            spool.close()
+            raise
+        spool.seek(0)
+        return DownloadedFile(content=spool, content_type=content_type, size=size)
+
+
+def _host_and_port(url: str) -> str:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{parts.hostname!r}" + (f" port {port}" if port else "")
+
+
 # -- helpers ------------------------------------------------------------------------
+
+
+def _full_jitter(rng: random.Random, attempt: int) -> float:
+    ceiling = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+    return rng.uniform(0, ceiling)
+
+
+_Result = TypeVar("_Result")
+
+
+def _retrying(
+    attempt: Callable[[], _Result | KreaError],
+    *,
+    what: str,
+    attempts: int,
+    backoff: Callable[[int], float],
+    sleep: Callable[[float], object],
+) -> _Result:
+    """Call ``attempt`` until it succeeds; retry 5xx, timeouts and connection failures only."""
+    for number in range(1, attempts + 1):
+        outcome = attempt()
+        if not isinstance(outcome, KreaError):
+            return outcome
+        can_retry = isinstance(outcome, ServerError | KreaTimeout | KreaConnectionError)
+        if not can_retry or number == attempts:
+            raise outcome
+        delay = backoff(number)
+        logger.warning(
+            "Krea %s failed (%s); retry %d of %d in %.2fs",
+            what,
+            outcome,
+            number,
+            attempts - 1,
+            delay,
+        )
+        sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def generation_path(model: str) -> str:

@@ -18,6 +18,7 @@ __all__ = [
     "AssetTooLarge",
     "BadRequest",
     "ConcurrencyLimit",
+    "DownloadRefused",
     "Forbidden",
     "InsufficientCredits",
     "InvalidResponse",
@@ -123,3 +124,11 @@ class KreaConnectionError(KreaError):
 
 class InvalidResponse(KreaError):
     """Krea answered with a body that does not match its documented shape."""
+
+
+class DownloadRefused(KreaError):
+    """A result file the client will not fetch or keep.
+
+    Its URL is not on an allowed host and port, or the file answered an error,
+    is not of an expected type, or is over the size limit. Nothing is retried.
+    """

@@ -224,8 +224,9 @@ CELERY_TIMEZONE = TIME_ZONE
 KREA_API_BASE_URL = env.str("KREA_API_BASE_URL", default="https://api.krea.ai")
 KREA_TIMEOUT_SECONDS = env.float("KREA_TIMEOUT_SECONDS", default=30.0)
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
-# Hosts the portal downloads Krea's output files from, besides the API's own host.
-# A leading dot allows a domain and its subdomains.
+# Hosts the portal downloads Krea's output files from, besides the API's own host and port.
+# A leading dot allows a domain and its subdomains; `host:port` allows that port only,
+# and an entry without one only the URL scheme's default port (443, 80).
 KREA_DOWNLOAD_HOSTS = env.list("KREA_DOWNLOAD_HOSTS", default=[".krea.ai"])
 OUTPUT_MAX_BYTES = env.int("OUTPUT_MAX_BYTES", default=500 * 1024 * 1024)
 # Tests route every Krea call through the in-process simulator with this httpx transport.

@@ -1,77 +1,46 @@
 """Copying a completed job's files from Krea into the portal's storage.
 
-Krea's result URLs are fetched only from allowed hosts (``KREA_DOWNLOAD_HOSTS``
-and the host of ``KREA_API_BASE_URL``), over http(s), with a size cap and a
-content-type check, so a forged result can never make the portal fetch an
-arbitrary address. Files are then served only through team-checked views.
+Krea's result URLs are fetched by ``krea_integration``'s ``KreaDownloader`` only
+from allowed hosts and ports (``KREA_DOWNLOAD_HOSTS`` and ``KREA_API_BASE_URL``'s),
+over http(s), with a size cap and a content-type check, so a forged result can
+never make the portal fetch an arbitrary address. Files are then served only
+through team-checked views.
 """
 
 from __future__ import annotations
 
 import logging
 import mimetypes
-import tempfile
-from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import av
-import httpx
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 
+from krea_integration.client import KreaDownloader
+from krea_integration.errors import KreaError
 from studio.assets import media
 
 from .models import Job, JobStatus, Output
-from .selectors import host_allowed
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_TYPES = ("image/", "video/")
 
-
-class DownloadRefused(Exception):
-    """A result URL the portal will not fetch, or a file it will not keep."""
-
-
-@dataclass(frozen=True)
-class Downloaded:
-    content: File
-    mime_type: str
-    size: int
-
-
-def download(url: str, *, client: httpx.Client) -> Downloaded:
-    """Stream ``url`` into a temporary file, refusing what is too big or not a picture/video."""
-    if not host_allowed(url):
-        raise DownloadRefused(f"{urlsplit(url).hostname!r} is not an allowed download host")
-    cap = settings.OUTPUT_MAX_BYTES
-    with client.stream("GET", url) as response:
-        if response.status_code != 200:
-            raise DownloadRefused(f"the file answered HTTP {response.status_code}")
-        mime_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        if not mime_type.startswith(ALLOWED_TYPES):
-            raise DownloadRefused(f"unexpected content type {mime_type!r}")
-        declared = int(response.headers.get("content-length") or 0)
-        if declared > cap:
-            raise DownloadRefused(f"the file is {declared} bytes, over the {cap}-byte cap")
-        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > cap:
-                spool.close()
-                raise DownloadRefused(f"the file is over the {cap}-byte cap")
-            spool.write(chunk)
-    spool.seek(0)
-    return Downloaded(content=File(spool), mime_type=mime_type, size=size)
+def krea_downloader(**kwargs) -> KreaDownloader:
+    """The downloader for Krea's result files, configured from the settings."""
+    kwargs.setdefault("base_url", settings.KREA_API_BASE_URL)
+    kwargs.setdefault("hosts", settings.KREA_DOWNLOAD_HOSTS)
+    kwargs.setdefault("timeout", settings.KREA_TIMEOUT_SECONDS)
+    # None in production (the network); the in-process simulator in tests and the demo.
+    kwargs.setdefault("transport", settings.KREA_TRANSPORT)
+    return KreaDownloader(**kwargs)
 
 
 def _extension(mime_type: str) -> str:
     return {"image/jpeg": ".jpg"}.get(mime_type) or mimetypes.guess_extension(mime_type) or ".bin"
 
 
-def outputs_store(*, job_id: int, transport: httpx.BaseTransport | None = None) -> int:
+def outputs_store(*, job_id: int) -> int:
     """Copy a completed job's result files into storage, with thumbnails. Idempotent.
 
     Returns how many new outputs were stored. A URL that cannot be fetched is
@@ -84,20 +53,17 @@ def outputs_store(*, job_id: int, transport: httpx.BaseTransport | None = None) 
     have = set(job.outputs.values_list("position", flat=True))
     stored = 0
     problems = []
-    transport = transport if transport is not None else settings.KREA_TRANSPORT
-    with httpx.Client(
-        transport=transport, timeout=settings.KREA_TIMEOUT_SECONDS, follow_redirects=False
-    ) as client:
+    with krea_downloader() as downloader:
         for position, url in enumerate(urls):
             if position in have:
                 continue
             try:
-                downloaded = download(url, client=client)
-                kind = media.VIDEO if downloaded.mime_type.startswith("video/") else media.IMAGE
-                facts = media.media_facts(downloaded.content.file, kind)
+                downloaded = downloader.download(url, max_bytes=settings.OUTPUT_MAX_BYTES)
+                mime_type = downloaded.content_type
+                kind = media.VIDEO if mime_type.startswith("video/") else media.IMAGE
+                facts = media.media_facts(downloaded.content, kind)
             except (
-                DownloadRefused,
-                httpx.HTTPError,
+                KreaError,
                 OSError,
                 av.FFmpegError,
                 StopIteration,
@@ -110,15 +76,13 @@ def outputs_store(*, job_id: int, transport: httpx.BaseTransport | None = None) 
                 job=job,
                 team_id=job.team_id,
                 position=position,
-                mime_type=downloaded.mime_type,
+                mime_type=mime_type,
                 size=downloaded.size,
                 width=facts.width,
                 height=facts.height,
                 source_url=url,
             )
-            output.file.save(
-                name + _extension(downloaded.mime_type), downloaded.content, save=False
-            )
+            output.file.save(name + _extension(mime_type), File(downloaded.content), save=False)
             output.thumbnail.save(name + "-thumb.jpg", ContentFile(facts.thumbnail), save=False)
             try:
                 with transaction.atomic():

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from uuid import UUID
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from krea_integration import catalogue
+from krea_integration.client import download_allowed
 from krea_integration.media_inputs import field_for, media_fields
 from studio.assets.models import Asset
 from studio.assets.selectors import param_strings, team_assets
@@ -309,28 +309,17 @@ def output_for(membership: Membership, job_uuid: UUID, position: int) -> Output:
     return output
 
 
-def host_allowed(url: str) -> bool:
-    """True when ``url`` is http(s) on an allowed download host.
-
-    An entry starting with a dot (``.krea.ai``) allows that domain and its subdomains.
-    """
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host:
-        return False
-    api_host = (urlsplit(settings.KREA_API_BASE_URL).hostname or "").lower()
-    for allowed in [api_host, *settings.KREA_DOWNLOAD_HOSTS]:
-        allowed = allowed.lower()
-        if allowed.startswith("."):
-            if host == allowed[1:] or host.endswith(allowed):
-                return True
-        elif host == allowed:
-            return True
-    return False
+def download_allowed_here(url: str) -> bool:
+    """True when the portal would fetch ``url`` (Krea's API host, ``KREA_DOWNLOAD_HOSTS``)."""
+    return download_allowed(
+        url, base_url=settings.KREA_API_BASE_URL, hosts=settings.KREA_DOWNLOAD_HOSTS
+    )
 
 
 def job_previews(job: Job) -> list[str]:
     """Krea's preview URLs of a running job, only from the hosts outputs are fetched from."""
     if job.is_terminal:
         return []
-    return [url for url in job.preview_urls or [] if isinstance(url, str) and host_allowed(url)]
+    return [
+        url for url in job.preview_urls or [] if isinstance(url, str) and download_allowed_here(url)
+    ]

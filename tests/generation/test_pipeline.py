@@ -444,16 +444,17 @@ def test_a_video_model_stores_a_playable_mp4_with_a_poster(krea, submit, advance
     assert job.estimate_cu == Decimal("458")
 
 
-def test_outputs_are_only_fetched_from_allowed_hosts(settings):
-    from studio.generation.selectors import host_allowed
+def test_previews_are_only_shown_from_allowed_hosts_and_ports(settings):
+    from studio.generation.selectors import download_allowed_here
 
     settings.KREA_API_BASE_URL = "https://api.krea.ai"
     settings.KREA_DOWNLOAD_HOSTS = [".krea.ai", "cdn.example.net"]
-    assert host_allowed("https://gen.krea.ai/out/1.png")
-    assert host_allowed("https://cdn.example.net/1.png")
-    assert not host_allowed("https://evil-krea.ai/1.png")
-    assert not host_allowed("http://169.254.169.254/latest/meta-data")
-    assert not host_allowed("file:///etc/passwd")
+    assert download_allowed_here("https://gen.krea.ai/out/1.png")
+    assert download_allowed_here("https://cdn.example.net/1.png")
+    assert not download_allowed_here("https://cdn.example.net:8443/1.png")
+    assert not download_allowed_here("https://evil-krea.ai/1.png")
+    assert not download_allowed_here("http://169.254.169.254/latest/meta-data")
+    assert not download_allowed_here("file:///etc/passwd")
 
 
 def test_a_result_on_a_foreign_host_is_not_downloaded(krea, submit, advance, public_url, settings):
