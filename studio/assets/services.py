@@ -22,7 +22,7 @@ from krea_integration.client import MAX_ASSET_BYTES
 from studio.audit.models import AuditEntry
 from studio.audit.services import audit_record
 from studio.teams.models import Membership
-from studio.teams.services import TeamHasNoToken, team_krea_client
+from studio.teams.tokens import TeamHasNoToken, team_krea_client
 
 from . import media
 from .models import Asset, kind_of_mime_type

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from studio.files import file_response
 from studio.paging import keyset_page
 from studio.teams.scoping import team_required
-from studio.teams.services import TeamHasNoToken
+from studio.teams.tokens import TeamHasNoToken
 
 from . import selectors, services
 from .forms import AssetDescriptionForm, AssetFilterForm

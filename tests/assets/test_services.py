@@ -10,7 +10,7 @@ from krea_integration.client import MAX_ASSET_BYTES, KreaClient
 from studio.assets import services
 from studio.assets.models import Asset
 from studio.audit.models import AuditEntry
-from studio.teams.services import TeamHasNoToken
+from studio.teams.tokens import TeamHasNoToken
 from tests.conftest import TEAM_TOKEN
 
 from .conftest import clip, picture, sound, upload
