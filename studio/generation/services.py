@@ -197,7 +197,14 @@ def job_queue(
             estimate_cu=estimate.cu,
             price_published=estimate.published,
         )
-        usage_reserve(job=job)
+        usage_reserve(
+            team_id=job.team_id,
+            user_id=job.created_by_id,
+            job_id=job.pk,
+            model_id=job.model_id,
+            cu=job.estimate_cu,
+            submitted_at=job.created_at,
+        )
         asset_uses_record(job=job)
         team_id = membership.team_id
         transaction.on_commit(lambda: tasks.enqueue_dispatch(team_id))
@@ -495,7 +502,7 @@ def _after_transition(job: Job) -> None:
     if not job.is_terminal:
         return
     if job.status == JobStatus.COMPLETED:
-        usage_charge(job=job)
+        usage_charge(job_id=job.pk, cu=job.estimate_cu)
         job.charged_cu = job.estimate_cu
         job.save(update_fields=["charged_cu"])
         job_pk = job.pk
@@ -504,7 +511,7 @@ def _after_transition(job: Job) -> None:
         else:
             transaction.on_commit(lambda: tasks.enqueue_store_outputs(job_pk))
     else:
-        usage_release(job=job, reason=f"Job {job.get_status_display().lower()}")
+        usage_release(job_id=job.pk, reason=f"Job {job.get_status_display().lower()}")
     team_id = job.team_id
     transaction.on_commit(lambda: tasks.enqueue_dispatch(team_id))
 

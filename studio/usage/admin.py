@@ -318,7 +318,7 @@ class UsageEntryAdmin(admin.ModelAdmin):
         entry = services.usage_adjust(
             team=data["team"],
             user=data.get("user"),
-            job=data.get("job"),
+            job_id=data["job"].pk if data.get("job") else None,
             cu=data["cu"],
             reason=data["reason"],
             actor=request.user,

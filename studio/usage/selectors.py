@@ -10,13 +10,13 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from krea_integration import catalogue
-from studio.generation.models import Job
 from studio.teams.models import Membership, Team
 
 from .models import EntryKind, Period, Quota, UsageEntry, format_cu
@@ -194,7 +194,7 @@ def member_recent_entries(*, team: Team, user, limit: int = 50) -> QuerySet[Usag
     )
 
 
-def member_holds(*, team: Team, user) -> list[tuple[Job, Decimal]]:
+def member_holds(*, team: Team, user) -> list[tuple[Any, Decimal]]:
     """Jobs of the member that still hold a reservation (running), with what each holds."""
     held = (
         UsageEntry.objects.filter(
@@ -205,8 +205,12 @@ def member_holds(*, team: Team, user) -> list[tuple[Job, Decimal]]:
         .filter(held__gt=0)
     )
     amounts = {row["job"]: row["held"] for row in held}
-    jobs = Job.objects.filter(pk__in=amounts).order_by("-created_at")
-    return [(job, amounts[job.pk]) for job in jobs]
+    reservations = (
+        UsageEntry.objects.filter(job_id__in=amounts, kind=EntryKind.RESERVE)
+        .select_related("job")
+        .order_by("-job__created_at")
+    )
+    return [(entry.job, amounts[entry.job_id]) for entry in reservations]
 
 
 def day_bounds(team: Team, first: date, last: date) -> tuple[datetime, datetime]:

@@ -2,9 +2,11 @@
 
 The generation pipeline calls ``usage_reserve`` in its submit transaction and
 ``usage_charge`` / ``usage_release`` when a job ends; admins correct with
-``usage_adjust``. Quotas are set, reset and removed by ``quota_set``,
-``quota_reset`` and ``quota_remove`` (Django admin and the team's quota page),
-each of which writes the team's audit log. Nothing else writes these tables.
+``usage_adjust``. These take what they need (team, member, job id, amounts) and
+lock the ledger's own rows, so usage never reaches into the jobs' table. Quotas
+are set, reset and removed by ``quota_set``, ``quota_reset`` and ``quota_remove``
+(Django admin and the team's quota page), each of which writes the team's audit log.
+Nothing else writes these tables.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from django.utils import timezone
 
 from studio.audit.models import AuditEntry
 from studio.audit.services import audit_record
-from studio.generation.models import Job
 from studio.teams.models import Membership, Team
 
 from .models import EntryKind, Period, Quota, UsageEntry, describe_limit, format_cu
@@ -73,17 +74,18 @@ def _is_member(team: Team, user) -> bool:
 # The ledger ----------------------------------------------------------------------------
 
 
-def _entry(job: Job, *, kind: str, cu: Decimal, reason: str = "") -> UsageEntry:
-    # Every entry of a job counts when the job was submitted (see UsageEntry.period_at).
+def _job_entry(reservation: UsageEntry, *, kind: str, cu: Decimal, reason: str = "") -> UsageEntry:
+    # Every entry of a job counts when the job was submitted, like its reservation
+    # (see UsageEntry.period_at), and is the same member's and model's.
     return UsageEntry.objects.create(
-        team_id=job.team_id,
-        user_id=job.created_by_id,
-        job=job,
+        team_id=reservation.team_id,
+        user_id=reservation.user_id,
+        job_id=reservation.job_id,
         kind=kind,
         cu=cu,
-        model_id=job.model_id,
+        model_id=reservation.model_id,
         reason=reason,
-        period_at=job.created_at,
+        period_at=reservation.period_at,
     )
 
 
@@ -104,72 +106,100 @@ def _lock_quotas(*, team_id: int, user_id: int | None) -> list[Quota]:
     return quotas
 
 
-def usage_reserve(*, job: Job) -> UsageEntry:
-    """Hold the job's estimate against its member's and team's quotas.
+def usage_reserve(
+    *,
+    team_id: int,
+    user_id: int | None,
+    job_id: int,
+    model_id: str,
+    cu: Decimal,
+    submitted_at: datetime,
+) -> UsageEntry:
+    """Hold a job's estimate ``cu`` against its member's and team's quotas.
 
-    Runs inside the submit transaction. The quota rows are locked first and the
-    ledger summed after, so concurrent submits take turns and cannot overspend.
-    Raises QuotaExceeded (rolling the submit back) when the estimate does not fit
-    what is left of either quota.
+    Runs inside the submit transaction, after the job row is written. The quota
+    rows are locked first and the ledger summed after, so concurrent submits take
+    turns and cannot overspend. Raises QuotaExceeded (rolling the submit back)
+    when the estimate does not fit what is left of either quota.
     """
-    needed = job.estimate_cu
     with transaction.atomic():
-        quotas = _lock_quotas(team_id=job.team_id, user_id=job.created_by_id)
+        quotas = _lock_quotas(team_id=team_id, user_id=user_id)
         if quotas:
-            time_zone = Team.objects.values_list("time_zone", flat=True).get(pk=job.team_id)
+            time_zone = Team.objects.values_list("time_zone", flat=True).get(pk=team_id)
             statuses = [quota_status(quota, time_zone=time_zone) for quota in quotas]
-            refused = [status for status in statuses if needed > status.left]
+            refused = [status for status in statuses if cu > status.left]
             if refused:
                 tightest: QuotaStatus = min(refused, key=lambda status: status.left)
                 raise QuotaExceeded(
-                    needed=needed,
+                    needed=cu,
                     left=tightest.left,
                     scope="team" if tightest.quota.is_team_quota else "member",
                     resets_at=tightest.resets_at,
                 )
-        return _entry(job, kind=EntryKind.RESERVE, cu=needed)
+        return UsageEntry.objects.create(
+            team_id=team_id,
+            user_id=user_id,
+            job_id=job_id,
+            kind=EntryKind.RESERVE,
+            cu=cu,
+            model_id=model_id,
+            period_at=submitted_at,
+        )
 
 
-def _lock_job(job: Job) -> Job | None:
-    return Job.objects.select_for_update().filter(pk=job.pk).first()
+def _lock_reservation(job_id: int) -> UsageEntry | None:
+    """The job's reservation, locked: charges and releases of one job take turns on it."""
+    return (
+        UsageEntry.objects.select_for_update()
+        .filter(job_id=job_id, kind=EntryKind.RESERVE)
+        .order_by("pk")
+        .first()
+    )
 
 
-def _held(job: Job) -> Decimal:
+def _held(job_id: int) -> Decimal:
     """What the job still holds in reserve (reservations less releases)."""
     total = UsageEntry.objects.filter(
-        job=job, kind__in=[EntryKind.RESERVE, EntryKind.RELEASE]
+        job_id=job_id, kind__in=[EntryKind.RESERVE, EntryKind.RELEASE]
     ).aggregate(total=Sum("cu"))["total"]
     return total or Decimal(0)
 
 
-def usage_charge(*, job: Job, cu: Decimal | None = None) -> None:
-    """Turn the job's reservation into a charge (Krea bills completed jobs).
+def usage_charge(*, job_id: int, cu: Decimal) -> None:
+    """Turn the job's reservation into a charge of ``cu`` (Krea bills completed jobs).
 
-    Idempotent: the job row is locked, and a job already charged is left alone,
-    so racing workers applying the same terminal state charge once.
+    Idempotent: the job's reservation row is locked, and a job already charged is
+    left alone, so racing workers applying the same terminal state charge once.
+    A job that reserved nothing (never submitted through ``usage_reserve``) is
+    charged nothing.
     """
     with transaction.atomic():
-        locked = _lock_job(job)
-        if locked is None or UsageEntry.objects.filter(job=locked, kind=EntryKind.CHARGE).exists():
+        reservation = _lock_reservation(job_id)
+        if reservation is None:
             return
-        held = _held(locked)
+        if UsageEntry.objects.filter(job_id=job_id, kind=EntryKind.CHARGE).exists():
+            return
+        held = _held(job_id)
         if held:
-            _entry(locked, kind=EntryKind.RELEASE, cu=-held, reason="Converted to a charge")
-        _entry(locked, kind=EntryKind.CHARGE, cu=locked.estimate_cu if cu is None else cu)
+            _job_entry(
+                reservation, kind=EntryKind.RELEASE, cu=-held, reason="Converted to a charge"
+            )
+        _job_entry(reservation, kind=EntryKind.CHARGE, cu=cu)
 
 
-def usage_release(*, job: Job, reason: str = "") -> None:
+def usage_release(*, job_id: int, reason: str = "") -> None:
     """Give the job's reservation back (failed or cancelled jobs cost nothing).
 
-    Idempotent: the job row is locked and only what it still holds is released.
+    Idempotent: the job's reservation row is locked and only what it still holds
+    is released.
     """
     with transaction.atomic():
-        locked = _lock_job(job)
-        if locked is None:
+        reservation = _lock_reservation(job_id)
+        if reservation is None:
             return
-        held = _held(locked)
+        held = _held(job_id)
         if held:
-            _entry(locked, kind=EntryKind.RELEASE, cu=-held, reason=reason)
+            _job_entry(reservation, kind=EntryKind.RELEASE, cu=-held, reason=reason)
 
 
 def usage_adjust(
@@ -178,21 +208,29 @@ def usage_adjust(
     cu: Decimal,
     reason: str,
     user=None,
-    job: Job | None = None,
+    job_id: int | None = None,
     actor=None,
     period_at: datetime | None = None,
 ) -> UsageEntry:
     """Correct the ledger by ``cu`` (positive adds use, negative gives CU back), with a reason.
 
-    ``period_at`` places the correction in a past period (default: now).
+    ``job_id`` ties the correction to one of the team's jobs (known by its
+    reservation); ``period_at`` places it in a past period (default: now).
     """
     reason = (reason or "").strip()
     if not reason:
         raise QuotaError("Say why: an adjustment needs a reason.")
-    if job is not None and job.team_id != team.pk:
-        raise QuotaError("That job belongs to another team.")
+    reservation = None
+    if job_id is not None:
+        reservation = (
+            UsageEntry.objects.filter(job_id=job_id, kind=EntryKind.RESERVE)
+            .select_related("job")
+            .first()
+        )
+        if reservation is None or reservation.team_id != team.pk:
+            raise QuotaError("That job is not one of this team's.")
     # A job's creator may have left the team since; their job can still be corrected.
-    creator = job is not None and user is not None and job.created_by_id == user.pk
+    creator = reservation is not None and user is not None and reservation.user_id == user.pk
     if user is not None and not creator and not _is_member(team, user):
         raise QuotaError(f"{user} is not a member of {team}.")
     now = timezone.now()
@@ -200,10 +238,10 @@ def usage_adjust(
         entry = UsageEntry.objects.create(
             team=team,
             user=user,
-            job=job,
+            job_id=job_id,
             kind=EntryKind.ADJUST,
             cu=cu,
-            model_id=job.model_id if job else "",
+            model_id=reservation.model_id if reservation else "",
             reason=reason[:500],
             created_by=actor,
             created_at=now,
@@ -215,7 +253,11 @@ def usage_adjust(
             actor=actor,
             subject_email=getattr(user, "email", "") or "",
             summary=f"Usage of {user or 'the team'} adjusted by {format_cu(cu)} CU: {reason}",
-            details={"cu": str(cu), "reason": reason[:200], "job": str(job.uuid) if job else None},
+            details={
+                "cu": str(cu),
+                "reason": reason[:200],
+                "job": str(reservation.job.uuid) if reservation else None,
+            },
         )
     return entry
 

@@ -43,3 +43,17 @@ def membership_of():
         return user.memberships.select_related("team").get(team=team)
 
     return _membership_of
+
+
+def reserve(job: Job) -> UsageEntry:
+    """Reserve ``job``'s estimate the way the submit does."""
+    from studio.usage.services import usage_reserve
+
+    return usage_reserve(
+        team_id=job.team_id,
+        user_id=job.created_by_id,
+        job_id=job.pk,
+        model_id=job.model_id,
+        cu=job.estimate_cu,
+        submitted_at=job.created_at,
+    )

@@ -18,7 +18,7 @@ from studio.generation.models import Job
 from studio.usage.models import EntryKind, Period, UsageEntry
 from studio.usage.services import QuotaExceeded
 from tests.factories import MembershipFactory
-from tests.usage.conftest import FLUX, quota
+from tests.usage.conftest import FLUX, quota, reserve
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -80,19 +80,21 @@ def test_fifty_simultaneous_submits_by_many_members_against_the_team_quota(team)
 
 
 def test_racing_workers_charge_a_job_once(team, member):
-    from studio.usage.services import usage_charge, usage_release, usage_reserve
+    from studio.usage.services import usage_charge, usage_release
 
     job = Job.objects.create(
         team=team, created_by=member, model_id=FLUX, model_name="Flux", estimate_cu=Decimal(3)
     )
-    usage_reserve(job=job)
+    reserve(job)
     start = threading.Barrier(10)
 
     def finish(index: int) -> None:
         try:
             start.wait()
             # The terminal state applied twice over: charges, and a late release among them.
-            (usage_release if index == 9 else usage_charge)(job=job)
+            usage_release(job_id=job.pk) if index == 9 else usage_charge(
+                job_id=job.pk, cu=job.estimate_cu
+            )
         finally:
             connection.close()
 

@@ -16,9 +16,8 @@ from studio.usage.services import (
     usage_adjust,
     usage_charge,
     usage_release,
-    usage_reserve,
 )
-from tests.usage.conftest import make_job, quota, spend
+from tests.usage.conftest import make_job, quota, reserve, spend
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +28,7 @@ def kinds(job):
 
 def test_reserve_without_quota_holds_the_estimate(team, member):
     job = make_job(team, member, "3")
-    entry = usage_reserve(job=job)
+    entry = reserve(job)
     assert (entry.kind, entry.cu, entry.user, entry.team, entry.job) == (
         EntryKind.RESERVE,
         Decimal(3),
@@ -45,7 +44,7 @@ def test_reserve_refuses_past_the_member_quota_with_the_figures(team, member):
     quota(team, member, limit=10)
     spend(team, member, 4)
     with pytest.raises(QuotaExceeded) as refused:
-        usage_reserve(job=make_job(team, member, "7"))
+        reserve(make_job(team, member, "7"))
     assert refused.value.needed == Decimal(7)
     assert refused.value.left == Decimal(6)
     assert refused.value.scope == "member"
@@ -55,7 +54,7 @@ def test_reserve_refuses_past_the_member_quota_with_the_figures(team, member):
     body = refused.value.as_dict()
     assert body["needed_cu"] == "7.00" and body["left_cu"] == "6.00" and body["scope"] == "member"
     assert body["resets_at"]
-    usage_reserve(job=make_job(team, member, "6"))  # exactly what is left fits
+    reserve(make_job(team, member, "6"))  # exactly what is left fits
 
 
 def test_reserve_refuses_past_the_team_quota_counting_every_member(team, member, admin):
@@ -63,7 +62,7 @@ def test_reserve_refuses_past_the_team_quota_counting_every_member(team, member,
     quota(team, member, limit=100)
     spend(team, admin, 15)
     with pytest.raises(QuotaExceeded) as refused:
-        usage_reserve(job=make_job(team, member, "6"))
+        reserve(make_job(team, member, "6"))
     assert refused.value.scope == "team" and refused.value.left == Decimal(5)
     assert str(refused.value) == (
         "This needs 6 CU but the team's quota has only 5 CU left in this period."
@@ -73,22 +72,22 @@ def test_reserve_refuses_past_the_team_quota_counting_every_member(team, member,
 def test_a_member_without_own_quota_is_held_by_the_team_quota(team, member):
     quota(team, None, limit=5)
     with pytest.raises(QuotaExceeded):
-        usage_reserve(job=make_job(team, member, "6"))
+        reserve(make_job(team, member, "6"))
 
 
 def test_the_tighter_quota_is_reported(team, member):
     quota(team, None, limit=8)
     quota(team, member, limit=3)
     with pytest.raises(QuotaExceeded) as refused:
-        usage_reserve(job=make_job(team, member, "9"))
+        reserve(make_job(team, member, "9"))
     assert refused.value.scope == "member" and refused.value.left == 3
 
 
 def test_charge_turns_the_reservation_into_a_charge_once(team, member):
     job = make_job(team, member, "3")
-    usage_reserve(job=job)
-    usage_charge(job=job)
-    usage_charge(job=job)
+    reserve(job)
+    usage_charge(job_id=job.pk, cu=job.estimate_cu)
+    usage_charge(job_id=job.pk, cu=job.estimate_cu)
     assert kinds(job) == [
         (EntryKind.RESERVE, Decimal(3)),
         (EntryKind.RELEASE, Decimal(-3)),
@@ -99,18 +98,18 @@ def test_charge_turns_the_reservation_into_a_charge_once(team, member):
 
 def test_charge_can_take_another_figure(team, member):
     job = make_job(team, member, "3")
-    usage_reserve(job=job)
-    usage_charge(job=job, cu=Decimal("2.5"))
+    reserve(job)
+    usage_charge(job_id=job.pk, cu=Decimal("2.5"))
     assert cu_used(team=team) == Decimal("2.5")
 
 
 def test_release_gives_the_reservation_back_once(team, member, membership_of):
     quota(team, member, limit=10)
     job = make_job(team, member, "8")
-    usage_reserve(job=job)
+    reserve(job)
     assert allowance_for(membership=membership_of(member, team)).left == 2
-    usage_release(job=job, reason="Job failed")
-    usage_release(job=job, reason="Job failed")
+    usage_release(job_id=job.pk, reason="Job failed")
+    usage_release(job_id=job.pk, reason="Job failed")
     assert kinds(job) == [(EntryKind.RESERVE, Decimal(8)), (EntryKind.RELEASE, Decimal(-8))]
     assert UsageEntry.objects.get(job=job, kind=EntryKind.RELEASE).reason == "Job failed"
     assert allowance_for(membership=membership_of(member, team)).left == 10
@@ -118,9 +117,9 @@ def test_release_gives_the_reservation_back_once(team, member, membership_of):
 
 def test_release_after_a_charge_changes_nothing(team, member):
     job = make_job(team, member, "3")
-    usage_reserve(job=job)
-    usage_charge(job=job)
-    usage_release(job=job)
+    reserve(job)
+    usage_charge(job_id=job.pk, cu=job.estimate_cu)
+    usage_release(job_id=job.pk)
     assert UsageEntry.objects.filter(job=job).aggregate(s=Sum("cu"))["s"] == 3
 
 
@@ -128,8 +127,8 @@ def test_a_release_counts_in_the_period_of_its_reservation(team, member):
     """A job submitted last month and failed this month gives nothing to this month."""
     q = quota(team, member, limit=10, period=Period.DAY)
     job = make_job(team, member, "4", at=timezone.now() - timedelta(days=2))
-    usage_reserve(job=job)
-    usage_release(job=job)
+    reserve(job)
+    usage_release(job_id=job.pk)
     from studio.usage.selectors import quota_status
 
     assert quota_status(q, time_zone=team.time_zone).used == 0
@@ -154,7 +153,7 @@ def test_adjust_refuses_a_stranger_or_another_teams_job(team, other_team, member
         usage_adjust(team=team, user=outsider, cu=Decimal(1), reason="typo")
     with pytest.raises(QuotaError):
         usage_adjust(
-            team=team, cu=Decimal(1), reason="typo", job=make_job(other_team, outsider, "1")
+            team=team, cu=Decimal(1), reason="typo", job_id=make_job(other_team, outsider, "1").pk
         )
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from studio.audit.models import AuditEntry
 from studio.usage.models import EntryKind, Period, Quota
-from tests.usage.conftest import make_job, quota, spend
+from tests.usage.conftest import make_job, quota, reserve, spend
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +29,10 @@ def test_my_usage_shows_used_left_and_recent_charges_with_jobs(client, team, mem
     job = make_job(team, member, "3")
     job.prompt = "a lighthouse at dusk"
     job.save()
-    from studio.usage.services import usage_charge, usage_reserve
+    from studio.usage.services import usage_charge
 
-    usage_reserve(job=job)
-    usage_charge(job=job)
+    reserve(job)
+    usage_charge(job_id=job.pk, cu=job.estimate_cu)
     spend(team, admin, 50)  # someone else's use is not on my page
 
     page = login(client, member).get(reverse("usage"))
@@ -46,10 +46,9 @@ def test_my_usage_shows_used_left_and_recent_charges_with_jobs(client, team, mem
 
 
 def test_my_usage_lists_what_running_jobs_hold(client, team, member):
-    from studio.usage.services import usage_reserve
 
     job = make_job(team, member, "4")
-    usage_reserve(job=job)
+    reserve(job)
     html = login(client, member).get(reverse("usage")).content.decode()
     assert "Held by your running jobs" in html and "No CU limit" in html
 
@@ -151,11 +150,11 @@ def read_csv(response):
 
 
 def test_export_is_the_ledger_for_the_range(client, team, member, admin, other_team, outsider):
-    from studio.usage.services import usage_adjust, usage_release, usage_reserve
+    from studio.usage.services import usage_adjust, usage_release
 
     job = make_job(team, member, "3")
-    usage_reserve(job=job)
-    usage_release(job=job, reason="Job failed")
+    reserve(job)
+    usage_release(job_id=job.pk, reason="Job failed")
     usage_adjust(team=team, user=member, cu=Decimal("-1.5"), reason="=HYPERLINK(evil)", actor=admin)
     spend(team, member, 7, at=timezone.now() - timedelta(days=100))  # outside the range
     spend(other_team, outsider, 9)
