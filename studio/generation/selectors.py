@@ -91,7 +91,7 @@ def generation_warnings(*, model_id: str, params: Mapping[str, Any]) -> list[str
 
 
 @dataclass(frozen=True)
-class EstimateView:
+class GenerationEstimate:
     """The figures shown beside the submit button."""
 
     estimate: Estimate
@@ -104,9 +104,9 @@ class EstimateView:
 
 def generation_estimate(
     *, membership: Membership, model: catalogue.Model, params: Mapping[str, Any]
-) -> EstimateView:
+) -> GenerationEstimate:
     """What running ``model`` with ``params`` would cost, and what the member has left."""
-    return EstimateView(
+    return GenerationEstimate(
         estimate=job_estimate(model, params), allowance=allowance_for(membership=membership)
     )
 
