@@ -15,7 +15,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("studio.accounts.urls")),
-    path("team/audit/", include("studio.audit.urls")),
     path("usage/", include("studio.usage.urls")),
     path("", include("studio.teams.urls")),
     path("", include("studio.generation.urls")),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("team/settings/", views.team_settings, name="team_settings"),
     path("team/leave/", views.team_leave, name="team_leave"),
     path("team/members/", views.members, name="team_members"),
+    path("team/audit/", views.audit_log, name="audit_log"),
     path("team/members/<int:membership_id>/role/", views.member_role, name="team_member_role"),
     path(
         "team/members/<int:membership_id>/remove/", views.member_remove, name="team_member_remove"

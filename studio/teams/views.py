@@ -7,12 +7,16 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from studio.audit.forms import AuditFilterForm
+from studio.audit.selectors import audit_entries
 
 from . import selectors, services, tokens
 from .forms import InvitationForm, RoleForm, TeamForm, TokenForm
@@ -412,3 +416,23 @@ def token_test(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "teams/token.html#test-result", context)
     return render(request, "teams/token.html", context)
+
+
+# The audit log ---------------------------------------------------------------------------
+# A team page over the audit app's reads: the audit app sits below teams (teams write it).
+
+
+@team_required(role=Role.ADMIN)
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The team's audit log, filterable and paginated; htmx requests get just the results."""
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = audit_entries(team=request.team, **{k: v for k, v in filters.items() if v})
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "audit/audit_log.html#results" if partial else "audit/audit_log.html"
+    return render(request, template, context)

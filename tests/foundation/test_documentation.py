@@ -22,3 +22,19 @@ def test_every_variable_is_documented(document):
     text = (ROOT / document).read_text()
     missing = [name for name in VARIABLES if name not in text]
     assert not missing, f"{document} does not mention {missing}"
+
+
+def test_the_architecture_page_is_linked_and_names_code_that_exists():
+    """docs/architecture.md is reached from the README, and its examples are real names."""
+    import importlib
+
+    assert "(docs/architecture.md)" in (ROOT / "README.md").read_text()
+    page = (ROOT / "docs" / "architecture.md").read_text()
+    names = set(re.findall(r"`((?:generation|usage|teams|accounts|audit|api)\.\w+\.\w+)", page))
+    assert len(names) >= 8
+    missing = []
+    for name in sorted(names):
+        module, attribute = name.rsplit(".", 1)
+        if not hasattr(importlib.import_module(f"studio.{module}"), attribute):
+            missing.append(name)
+    assert not missing, f"docs/architecture.md names code that does not exist: {missing}"
