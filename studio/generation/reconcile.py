@@ -51,7 +51,7 @@ from django.utils import timezone
 from krea_integration import errors as krea_errors
 from krea_integration import types as krea_types
 from studio.teams.models import Team
-from studio.teams.services import TeamHasNoToken, team_krea_client
+from studio.teams.tokens import TeamHasNoToken, team_krea_client
 
 from . import services, tasks
 from .models import Job, JobStatus
