@@ -743,7 +743,9 @@ def output_input_url(*, membership: Membership, output: Output) -> str:
     them. Raises ``AssetError`` (the upload failed) and ``TeamHasNoToken``.
     """
     with team_krea_client(team=membership.team) as client:
-        if selectors.host_allowed(output.source_url) and client.file_available(output.source_url):
+        if selectors.download_allowed_here(output.source_url) and client.file_available(
+            output.source_url
+        ):
             return output.source_url
     with output.file.open("rb") as file:
         asset = asset_upload(
