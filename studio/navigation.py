@@ -10,6 +10,7 @@ MAIN_NAVIGATION: list[tuple[str, str]] = [
     ("Jobs", "jobs"),
     ("Gallery", "gallery"),
     ("Assets", "asset_library"),
+    ("Styles", "styles"),
     ("Usage", "usage"),
     ("Team", "team_home"),
     ("API keys", "api_keys"),

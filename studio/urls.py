@@ -18,6 +18,7 @@ urlpatterns = [
     path("usage/", include("studio.usage.urls")),
     path("", include("studio.teams.urls")),
     path("", include("studio.generation.urls")),
+    path("", include("studio.styles.urls")),
     path("", include("studio.assets.urls")),
     path("api/", include("studio.api.urls")),
     path("admin/", admin.site.urls),

@@ -17,7 +17,9 @@ re-exports what other code uses:
 - :mod:`.schema`: the one reader of a field's schema (``read_field``), shared
   with the forms built from schemas;
 - :mod:`.validation`: ``validate_params`` and ``validate_against``, with
-  messages that name the field.
+  messages that name the field;
+- :mod:`.style_models`: which generation models load styles of which training
+  base model (the portal's own map).
 """
 
 from .entries import (
@@ -36,6 +38,13 @@ from .openapi import from_openapi
 from .prices import PriceColumn, PriceRow, PriceTable, parse_price_table
 from .schema import FieldSchema, json_types, read_field, schema_choices
 from .storage import CATALOGUE_PATH, dumps, load
+from .style_models import (
+    STYLE_BASES,
+    style_bases,
+    style_generation_models,
+    takes_styles,
+    unmapped_style_models,
+)
 from .validation import aliases_sent, normalise_params, validate_against, validate_params
 
 __all__ = [
@@ -43,6 +52,7 @@ __all__ = [
     "FORMAT_VERSION",
     "GENERATION_PREFIX",
     "GROUPS",
+    "STYLE_BASES",
     "TRAINING_PATH",
     "Catalogue",
     "CatalogueError",
@@ -66,6 +76,10 @@ __all__ = [
     "parse_price_table",
     "read_field",
     "schema_choices",
+    "style_bases",
+    "style_generation_models",
+    "takes_styles",
+    "unmapped_style_models",
     "validate_against",
     "validate_params",
 ]

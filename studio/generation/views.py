@@ -26,6 +26,7 @@ from studio.assets.selectors import asset_for, models_taking
 from studio.assets.services import AssetError
 from studio.files import file_response
 from studio.paging import Page, keyset_page
+from studio.styles import selectors as style_selectors
 from studio.teams.scoping import team_required, token_missing_response
 from studio.teams.tokens import TeamHasNoToken
 from studio.usage.services import QuotaExceeded
@@ -33,7 +34,7 @@ from studio.usage.services import QuotaExceeded
 from . import selectors, services
 from .files import output_filename
 from .forms import GenerationForm, JobFilterForm, generation_form_class, initial_from_params
-from .models import Job, JobStatus
+from .models import Job, JobKind, JobStatus
 
 # A completed job's files are copied in by a task just after it completes: the card
 # keeps polling for them this long, then stops (a reload shows them later).
@@ -143,6 +144,11 @@ def generate(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         initial = initial_from_params(model, source.params if source else None)
         initial.update(_picked_input(request, model))
+        picked_style = request.GET.get("style", "").strip()[:100]
+        if picked_style and "styles" in form_class.base_fields:
+            initial = style_selectors.generate_initial_with_style(
+                team=request.team, krea_style_id=picked_style, initial=initial
+            )
         form = form_class(initial=initial)
         context = _generate_context(request, model=model, form=form, source=source)
         return render(request, "generation/generate.html", context)
@@ -191,9 +197,12 @@ def generate(request: HttpRequest) -> HttpResponse:
 
 def _card_context(request: HttpRequest, job: Job, **extra: Any) -> dict[str, Any]:
     outputs = list(job.outputs.all())
+    # A training's result is a style, recorded just after it completes (no files).
+    trained_style = style_selectors.trained_style(job) if job.kind == JobKind.TRAINING else None
     waiting_for_files = (
         job.status == JobStatus.COMPLETED
         and not outputs
+        and not trained_style
         and not job.error
         and job.finished_at is not None
         and (timezone.now() - job.finished_at).total_seconds() < OUTPUT_WAIT_SECONDS
@@ -205,6 +214,7 @@ def _card_context(request: HttpRequest, job: Job, **extra: Any) -> dict[str, Any
         "polling": not job.is_terminal or waiting_for_files,
         "waiting_for_files": waiting_for_files,
         "may_change": selectors.job_may_change(job=job, membership=request.membership),
+        "trained_style": trained_style,
         **extra,
     }
 
@@ -223,6 +233,7 @@ def job_detail(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
         return render(request, "generation/job_detail.html#job-card", context)
     context["params"] = sorted(job.params.items())
     context["inputs"] = selectors.job_inputs(job)
+    context["job_styles"] = style_selectors.job_styles(job)
     return render(request, "generation/job_detail.html", context)
 
 

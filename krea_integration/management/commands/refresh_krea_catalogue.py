@@ -24,6 +24,7 @@ from krea_integration.catalogue import (
     dumps,
     from_openapi,
     load,
+    unmapped_style_models,
 )
 from krea_integration.client import USER_AGENT
 
@@ -205,6 +206,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Changed: {model_id}: {', '.join(what)}")
         for line in changes.other:
             self.stdout.write(f"Changed: {line}")
+        # Styles are offered on a model only once it is mapped to the base models it loads.
+        for model_id in unmapped_style_models(new):
+            self.stdout.write(
+                f"Styles not mapped: {model_id} takes styles; add it to "
+                "krea_integration/catalogue/style_models.py"
+            )
         # Admins set a price by hand for these; say which ones need it.
         for model in new.models:
             if model.price is None and model.price_note:
