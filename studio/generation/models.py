@@ -135,6 +135,11 @@ class Job(models.Model):
         return self.cancel_requested_at is not None and not self.is_terminal
 
     @property
+    def cancel_came_too_late(self) -> bool:
+        """A member cancelled it, but Krea finished it anyway (and billed it)."""
+        return self.cancel_requested_at is not None and self.status == JobStatus.COMPLETED
+
+    @property
     def elapsed(self):
         end = self.finished_at or timezone.now()
         return end - self.created_at

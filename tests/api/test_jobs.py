@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from studio.generation.models import Job, JobStatus
 from studio.usage.services import quota_set
+from tests.conftest import TEAM_TOKEN
 from tests.factories import MembershipFactory
 
 from .conftest import FLUX
@@ -325,6 +326,28 @@ def test_cancel_a_running_job(krea, submit, api_as, member, django_capture_on_co
     after = client.get(f"/api/v1/jobs/{job['id']}").json()
     assert after["status"] == "cancelled"
     assert after["cancel_requested"] is False
+
+
+def test_a_cancel_krea_finishes_anyway_ends_completed_and_charged_what_krea_billed(
+    krea, submit, api_as, member, public_url, django_capture_on_commit_callbacks
+):
+    krea.configure_account(TEAM_TOKEN, cancel_mode="finish-late")
+    credits = krea.credits(TEAM_TOKEN)
+    job = submit().json()
+    krea.advance(3)  # sampling: too late to stop in this mode
+    client = api_as(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/v1/jobs/{job['id']}/cancel")
+    assert response.status_code == 202
+    during = client.get(f"/api/v1/jobs/{job['id']}").json()
+    assert (during["status"], during["cancel_requested"]) == ("sampling", True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        krea.advance(10)  # Krea finishes it and calls back
+    after = client.get(f"/api/v1/jobs/{job['id']}").json()
+    assert (after["status"], after["cancel_requested"]) == ("completed", False)
+    assert Decimal(str(after["charged_cu"])) == credits - krea.credits(TEAM_TOKEN) > 0
+    assert len(after["outputs"]) == 1
 
 
 def test_cancel_a_job_whose_send_outcome_is_unknown_is_recorded(make_job, member, api_as):
