@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.http import http_date
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -184,6 +185,9 @@ class SimulatorApp:
     ) -> Iterable[bytes]:
         request = _Request(environ)
         response = self.dispatch(request)
+        # Krea's answers carry its clock (clients read it to correct for skew): the
+        # simulator's clock, not the host's (werkzeug's server adds the host's if unset).
+        response.headers["Date"] = http_date(self.sim.now())
         return response(environ, start_response)
 
     def base_url(self, request: Request) -> str:

@@ -136,11 +136,17 @@ PORTAL_LAG = timedelta(seconds=7)
 
 
 @pytest.fixture
-def portal_clock(krea):
-    """The portal's clock follows the simulator's manual clock, ``PORTAL_LAG`` behind."""
+def portal_lag():
+    """How far the portal's clock runs behind Krea's (a test may parametrize it)."""
+    return PORTAL_LAG
+
+
+@pytest.fixture
+def portal_clock(krea, portal_lag):
+    """The portal's clock follows the simulator's manual clock, ``portal_lag`` behind."""
 
     def now():
-        return krea.clock.now() - PORTAL_LAG
+        return krea.clock.now() - portal_lag
 
     # A field caches its default's callable (``_get_default``): replace that for the test.
     created_at = Job._meta.get_field("created_at")

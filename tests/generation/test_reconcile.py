@@ -5,6 +5,7 @@ seven seconds behind it) and beat's periodic work run as time passes (``run_for`
 """
 
 from collections import Counter
+from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
 
@@ -91,6 +92,28 @@ def test_a_send_krea_never_received_is_sent_again_once_its_list_shows_nothing(
     assert job.status == JobStatus.COMPLETED
     assert krea_jobs_by_portal_job(krea) == {str(job.uuid): [job.krea_job_id]}
     assert job.error == ""
+
+
+# The portal's clock a minute and a half ahead of Krea's: the lost send's Krea job was
+# created, on Krea's clock, well before the portal's record of the send.
+@pytest.mark.parametrize("portal_lag", [timedelta(seconds=-90)])
+def test_with_no_known_job_around_a_lost_send_krea_s_date_header_gives_its_clock(
+    krea, run_for, submit, team_with_token, portal_lag
+):
+    credits = krea.credits(TEAM_TOKEN)
+    lose_the_next_send(krea, "lost-response")  # no public URL: no webhook will tell either
+    job = submit()
+    assert Job.objects.exclude(krea_job_id="").count() == 0, "no neighbour to measure from"
+
+    run_for(120)
+    job.refresh_from_db()
+    [krea_job] = krea.list_jobs(TEAM_TOKEN)["items"]
+    assert job.krea_job_id == krea_job["job_id"], "matched, not sent a second time"
+    assert len(generate_posts(krea)) == 1
+    run_for(30)
+    job.refresh_from_db()
+    assert job.status == JobStatus.COMPLETED
+    assert charged(team_with_token) == credits - krea.credits(TEAM_TOKEN) == job.estimate_cu
 
 
 def test_while_it_waits_to_be_sent_again_the_job_says_so(

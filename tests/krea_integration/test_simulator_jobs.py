@@ -1,7 +1,8 @@
 """The simulator's jobs: states on the clock, concurrency, credits, cancelling, listing."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from email.utils import format_datetime
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ from krea_integration.errors import (
 )
 from krea_integration.simulator import Clock
 from krea_integration.simulator.nodeapps import NODE_APPS
-from tests.krea_integration.conftest import TOKEN, client_for, make_simulator
+from tests.krea_integration.conftest import START, TOKEN, client_for, make_simulator
 
 FLUX = "image/bfl/flux-1-dev"
 
@@ -345,3 +346,12 @@ def test_a_model_added_to_the_catalogue_is_served_without_code(sim):
     job = client.generate("image/krea/krea-2-medium", {"prompt": "new model"})
     assert client.get_job(job.job_id).status == "completed"
     assert [j.job_id for j in client.list_jobs(types="k1").items] == [job.job_id]
+
+
+def test_every_answer_carries_krea_s_clock_in_its_date_header(sim, client, http):
+    # Like Krea's: the portal reads Krea's clock from it when no known job can tell.
+    assert client.list_jobs().server_time == START.replace(microsecond=0)
+    sim.advance(90.7)
+    later = START.replace(microsecond=0) + timedelta(seconds=90)
+    assert client.list_jobs().server_time == later
+    assert http.get("/jobs/no-such-job").headers["Date"] == format_datetime(later, usegmt=True)
