@@ -9,7 +9,6 @@ what it is, not by what it is called.
 import base64
 import io
 import struct
-import time
 import wave
 from collections.abc import Callable
 from fractions import Fraction
@@ -103,12 +102,6 @@ def test_prompt_is_written_on_the_picture():
     low, high = caption.getextrema()
     assert low < 80
     assert high > 230
-
-
-def test_1024_square_image_renders_quickly():
-    started = time.perf_counter()
-    render_image("speed", seed=None, width=1024, height=1024)
-    assert time.perf_counter() - started < 1.0
 
 
 @pytest.mark.parametrize(
@@ -205,12 +198,6 @@ def test_different_video_prompts_look_different():
     cat = _video_facts(render_video("a cat", seed=5, width=320, height=180, duration_s=1))
     dog = _video_facts(render_video("a dog", seed=5, width=320, height=180, duration_s=1))
     assert _difference(cat["frames"][0], dog["frames"][0]) > 20
-
-
-def test_five_second_video_renders_well_under_two_seconds():
-    started = time.perf_counter()
-    render_video("speed", seed=1, width=1920, height=1080, duration_s=5)
-    assert time.perf_counter() - started < 2.0
 
 
 @pytest.mark.parametrize(
