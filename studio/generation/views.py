@@ -26,7 +26,6 @@ from studio.assets.selectors import asset_for, models_taking
 from studio.assets.services import AssetError
 from studio.files import file_response
 from studio.paging import Page, keyset_page
-from studio.styles import selectors as style_selectors
 from studio.teams.scoping import team_required, token_missing_response
 from studio.teams.tokens import TeamHasNoToken
 from studio.usage.services import QuotaExceeded
@@ -146,9 +145,12 @@ def generate(request: HttpRequest) -> HttpResponse:
         initial.update(_picked_input(request, model))
         picked_style = request.GET.get("style", "").strip()[:100]
         if picked_style and "styles" in form_class.base_fields:
-            initial = style_selectors.generate_initial_with_style(
-                team=request.team, krea_style_id=picked_style, initial=initial
-            )
+            # "Generate with this style": picked first, its trigger word (``prompt``) in front.
+            others = [s for s in initial.get("styles") or [] if s.get("id") != picked_style]
+            initial["styles"] = [{"id": picked_style, "strength": 1}, *others]
+            trigger = request.GET.get("prompt", "").strip()[:100]
+            if trigger and trigger not in str(initial.get("prompt") or ""):
+                initial["prompt"] = f"{trigger} {initial.get('prompt') or ''}".strip()
         form = form_class(initial=initial)
         context = _generate_context(request, model=model, form=form, source=source)
         return render(request, "generation/generate.html", context)
@@ -198,7 +200,8 @@ def generate(request: HttpRequest) -> HttpResponse:
 def _card_context(request: HttpRequest, job: Job, **extra: Any) -> dict[str, Any]:
     outputs = list(job.outputs.all())
     # A training's result is a style, recorded just after it completes (no files).
-    trained_style = style_selectors.trained_style(job) if job.kind == JobKind.TRAINING else None
+    # The reverse accessor of the styles app's Style.training_job (no import of that app).
+    trained_style = getattr(job, "trained_style", None) if job.kind == JobKind.TRAINING else None
     waiting_for_files = (
         job.status == JobStatus.COMPLETED
         and not outputs
@@ -233,7 +236,6 @@ def job_detail(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
         return render(request, "generation/job_detail.html#job-card", context)
     context["params"] = sorted(job.params.items())
     context["inputs"] = selectors.job_inputs(job)
-    context["job_styles"] = style_selectors.job_styles(job)
     return render(request, "generation/job_detail.html", context)
 
 

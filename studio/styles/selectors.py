@@ -204,27 +204,3 @@ def training_estimate_for(
     return TrainingEstimate(
         estimate=estimate, allowance=allowance_for(membership=membership), steps=steps
     )
-
-
-def generate_initial_with_style(
-    *, team: Team, krea_style_id: str, initial: dict[str, Any], strength: float = 1
-) -> dict[str, Any]:
-    """The generate form's initial values with the style picked (and its trigger word).
-
-    "Generate with this style": the style goes first in ``styles``; a style of the
-    team puts its trigger word in front of the prompt, once.
-    """
-    picked = [{"id": krea_style_id, "strength": strength}]
-    others = [s for s in initial.get("styles") or [] if s.get("id") != krea_style_id]
-    initial = {**initial, "styles": picked + others}
-    style = Style.objects.filter(team=team, krea_style_id=krea_style_id).first()
-    trigger = style.trigger_word if style else ""
-    prompt = str(initial.get("prompt") or "")
-    if trigger and trigger not in prompt:
-        initial["prompt"] = f"{trigger} {prompt}".strip()
-    return initial
-
-
-def trained_style(job: Job) -> Style | None:
-    """The style a training job made, once recorded."""
-    return Style.objects.filter(team_id=job.team_id, training_job=job).first()

@@ -22,7 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from krea_integration import catalogue
 from krea_integration import errors as krea_errors
 from studio.teams.scoping import team_required, token_missing_response
-from studio.teams.services import TeamHasNoToken
+from studio.teams.tokens import TeamHasNoToken
 from studio.usage.services import QuotaExceeded
 
 from . import selectors, services
@@ -148,9 +148,11 @@ def style_train(request: HttpRequest) -> HttpResponse:
     return render(request, "styles/style_train.html", context)
 
 
-def generate_url(krea_style_id: str, bases: list[str]) -> str:
+def generate_url(krea_style_id: str, bases: list[str], trigger_word: str = "") -> str:
     """The generate page with a model that loads the style, the style picked."""
     params = {"style": krea_style_id}
+    if trigger_word:
+        params["prompt"] = trigger_word
     models = catalogue.style_generation_models(bases)
     if models:
         params["model"] = models[0]
@@ -179,7 +181,9 @@ def style_detail(request: HttpRequest, style_uuid: UUID) -> HttpResponse:
             "may_change": selectors.style_may_change(style=style, membership=request.membership),
             "jobs": list(jobs[:20]),
             "usage_count": jobs.count(),
-            "generate_url": generate_url(style.krea_style_id, style.compatible_bases),
+            "generate_url": generate_url(
+                style.krea_style_id, style.compatible_bases, style.trigger_word
+            ),
         },
     )
 
