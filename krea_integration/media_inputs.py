@@ -1,27 +1,16 @@
-"""Which request fields take a file, and of which kind (image, video or audio).
+"""The fields of a model that take files by URL, and of which kind, as the picker needs them.
 
-Krea's schemas say only ``format: uri``; what a field takes is in its name and
-description (``image_url``, ``start_image``, ``style_images[].url``, ``end_video``,
-``audio_url``). The words below are the catalogue's own data for reading them, so
-a model Krea adds later gets its pickers from its schema alone.
+The kind of each URL field is the catalogue's own data (``Model.media_inputs``,
+written by the refresh from the field's name and description); this module only
+reads it. A field whose kind the refresh could not decide gets no picker: its URL
+is typed by hand.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-IMAGE, VIDEO, AUDIO = "image", "video", "audio"
-
-# Checked in this order against the field's name (and the list's name for a row part),
-# then its description (which may name other media: "the first frame of the video");
-# a URL field that names none of them takes an image.
-_KIND_WORDS = (
-    (IMAGE, ("image", "img", "picture", "photo", "frame")),
-    (VIDEO, ("video", "clip")),
-    (AUDIO, ("audio", "sound", "voice", "music")),
-)
+from krea_integration.catalogue import Model
 
 
 @dataclass(frozen=True)
@@ -35,51 +24,32 @@ class MediaField:
     max_items: int | None = None
 
 
-def _is_uri(schema: Any) -> bool:
-    if not isinstance(schema, Mapping):
-        return False
-    if schema.get("format") == "uri":
-        return True
-    return any(_is_uri(option) for option in schema.get("anyOf") or [])
+def media_fields(model: Model) -> list[MediaField]:
+    """The top-level fields of ``model`` that take files of a known kind, in the schema's order.
 
-
-def _kind(names: tuple[str, ...], description: str) -> str:
-    for text in (" ".join(names).lower(), description.lower()):
-        for kind, hints in _KIND_WORDS:
-            if any(hint in text for hint in hints):
-                return kind
-    return IMAGE
-
-
-def media_fields(request_schema: Mapping[str, Any]) -> list[MediaField]:
-    """The top-level fields of a request schema that take files, in the schema's order."""
+    A URL (``image_url``), a list of URLs (``image_urls[]``) or a list of rows with a URL
+    (``style_images[].url``); URLs nested deeper are typed by hand.
+    """
+    properties = model.request_schema.get("properties") or {}
     found = []
-    for name, schema in (request_schema.get("properties") or {}).items():
-        if not isinstance(schema, Mapping):
+    for path, kind in model.media_inputs.items():
+        if kind is None:
             continue
-        description = str(schema.get("description") or "")
-        if _is_uri(schema):
-            found.append(MediaField(name, _kind((name,), description)))
+        name, _, rest = path.partition("[]")
+        if "." in name or name not in properties:
             continue
-        items = schema.get("items")
-        if schema.get("type") != "array" or not isinstance(items, Mapping):
+        many = path != name
+        part = rest.removeprefix(".") if rest.startswith(".") else None
+        if many and rest and (part is None or "." in part or "[" in part):
             continue
-        max_items = schema.get("maxItems")
-        if _is_uri(items):
-            found.append(
-                MediaField(name, _kind((name,), description), many=True, max_items=max_items)
-            )
-            continue
-        for part, sub in (items.get("properties") or {}).items():
-            if _is_uri(sub):
-                kind = _kind((name, part), description)
-                found.append(MediaField(name, kind, many=True, part=part, max_items=max_items))
-                break
-    return found
+        max_items = properties[name].get("maxItems") if many else None
+        found.append(MediaField(name, kind, many=many, part=part, max_items=max_items))
+    order = list(properties)
+    return sorted(found, key=lambda field: order.index(field.name))
 
 
-def field_for(request_schema: Mapping[str, Any], kind: str) -> MediaField | None:
+def field_for(model: Model, kind: str) -> MediaField | None:
     """The field a file of ``kind`` goes into: a single URL first, then a list."""
-    candidates = [field for field in media_fields(request_schema) if field.kind == kind]
+    candidates = [field for field in media_fields(model) if field.kind == kind]
     candidates.sort(key=lambda field: (field.many, field.part is not None))
     return candidates[0] if candidates else None

@@ -16,6 +16,8 @@ re-exports what other code uses:
 - :mod:`.prices`: price tables, ``parse_price_table``;
 - :mod:`.schema`: the one reader of a field's schema (``read_field``), shared
   with the forms built from schemas;
+- :mod:`.media`: which kind of file each URL field takes (``media_inputs``),
+  worked out at refresh time and stored with each model;
 - :mod:`.validation`: ``validate_params`` and ``validate_against``, with
   messages that name the field;
 - :mod:`.style_models`: which generation models load styles of which training
@@ -34,6 +36,7 @@ from .entries import (
     Training,
 )
 from .errors import CatalogueError, InvalidParams, ParamError, UnknownModel
+from .media import media_inputs
 from .openapi import from_openapi
 from .prices import PriceColumn, PriceRow, PriceTable, parse_price_table
 from .schema import FieldSchema, json_types, read_field, schema_choices
@@ -72,6 +75,7 @@ __all__ = [
     "from_openapi",
     "json_types",
     "load",
+    "media_inputs",
     "normalise_params",
     "parse_price_table",
     "read_field",

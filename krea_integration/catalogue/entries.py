@@ -104,6 +104,9 @@ class Model:
     # Why the spec gave no usable price: "" when priced, otherwise a sentence
     # for admins (no table published, or a table this parser cannot map).
     price_note: str = ""
+    # Each URL field's path (``style_images[].url``) and the kind of file it takes
+    # (image, video, audio, 3d; None when the refresh could not tell): see .media.
+    media_inputs: dict[str, str | None] = field(default_factory=dict, hash=False)
 
     def defaults(self) -> dict[str, Any]:
         """The request schema's default for every top-level field that has one."""
@@ -140,6 +143,8 @@ class Model:
         }
         if self.price_note:
             data["price_note"] = self.price_note
+        if self.media_inputs:
+            data["media_inputs"] = self.media_inputs
         return data
 
     @classmethod
@@ -158,6 +163,7 @@ class Model:
             ),
             price=PriceTable.from_data(data["price"]) if data["price"] else None,
             price_note=data.get("price_note", ""),
+            media_inputs=dict(data.get("media_inputs") or {}),
         )
 
 

@@ -17,6 +17,7 @@ from .entries import (
     Training,
 )
 from .errors import CatalogueError
+from .media import media_inputs
 from .prices import parse_price_table, parse_step_prices
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
@@ -98,6 +99,7 @@ def _model_from_operation(spec: Mapping[str, Any], path: str, op: Mapping[str, A
         deprecated_aliases=aliases,
         price=price,
         price_note=note,
+        media_inputs=media_inputs(schema),
     )
 
 

@@ -84,7 +84,7 @@ def asset_jobs(*, asset: Asset, limit: int = 20) -> list[Any]:
 
 def models_taking(*, kind: str) -> list[catalogue.Model]:
     """The catalogue's models with a field for a file of ``kind``, by group then name."""
-    models = [m for m in catalogue.load().models if field_for(m.request_schema, kind)]
+    models = [m for m in catalogue.load().models if field_for(m, kind)]
     return sorted(models, key=lambda m: (m.group, m.name.casefold()))
 
 

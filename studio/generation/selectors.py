@@ -144,7 +144,7 @@ def team_asset_choices(*, team: Team, limit: int = 60) -> list[AssetChoice]:
 def mark_media_fields(form: Any) -> None:
     """Tell each file field of a generate form which kind of file it takes, and how many
     (``media_kind``, ``max_items``): the picker shows the team's assets of that kind."""
-    for media_field in media_fields(form.catalogue_model.request_schema):
+    for media_field in media_fields(form.catalogue_model):
         field = form.fields.get(media_field.name)
         if field is not None:
             field.media_kind = media_field.kind
@@ -163,7 +163,7 @@ def input_initial(
 
     Enhancers also take the input's size, so ``width`` and ``height`` fill theirs.
     """
-    field = field_for(model.request_schema, kind)
+    field = field_for(model, kind)
     if field is None:
         return {}
     value: Any = url

@@ -1,6 +1,8 @@
 """The picker beside every file field of the generate page, prefilled inputs, and the inputs
 a job took, shown on its page."""
 
+from dataclasses import replace
+
 import pytest
 
 from krea_integration import catalogue
@@ -13,21 +15,32 @@ pytestmark = pytest.mark.django_db
 KONTEXT = "image/bfl/flux-1-kontext-dev"
 
 
-def schema(model_id):
-    return catalogue.load().get(model_id).request_schema
+def model(model_id):
+    return catalogue.load().get(model_id)
 
 
-def test_the_kind_of_file_a_field_takes_comes_from_its_name_and_description():
-    kinds = {
-        f.name: (f.kind, f.many, f.part) for f in media_fields(schema("video/alibaba/wan-2.5"))
-    }
+def test_the_kind_of_file_a_field_takes_is_read_from_the_catalogue():
+    kinds = {f.name: (f.kind, f.many, f.part) for f in media_fields(model("video/alibaba/wan-2.5"))}
     assert kinds["start_image"] == ("image", False, None)
     assert kinds["audio_url"] == ("audio", False, None)
     assert kinds["start_video"] == ("video", False, None)
-    assert field_for(schema(KONTEXT), "image").name == "image_url"  # a single URL before a list
-    nano = field_for(schema("image/google/nano-banana"), "image")
+    assert field_for(model(KONTEXT), "image").name == "image_url"  # a single URL before a list
+    nano = field_for(model("image/google/nano-banana"), "image")
     assert (nano.name, nano.many) == ("image_urls", True)
-    assert field_for(schema("image/bfl/flux-1-dev"), "video") is None
+    assert field_for(model("image/bfl/flux-1-dev"), "video") is None
+    # The catalogue's data decides, not the field's name read again at run time.
+    wan = model("video/alibaba/wan-2.5")
+    relabelled = replace(wan, media_inputs={**wan.media_inputs, "start_image": "video"})
+    assert field_for(relabelled, "video").name == "start_image"
+    undecided = replace(wan, media_inputs={**wan.media_inputs, "audio_url": None})
+    assert field_for(undecided, "audio") is None
+
+
+def test_a_field_of_undecided_kind_has_no_picker_but_takes_a_typed_url(as_member):
+    html = as_member.get("/generate/", {"model": "video/kling/kling-o1"}).content.decode()
+    assert 'data-pick-for="id_start_image"' in html
+    assert 'name="style_references-0-url"' in html
+    assert 'data-pick-for="id_style_references-0-url"' not in html
 
 
 @pytest.fixture

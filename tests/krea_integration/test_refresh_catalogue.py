@@ -196,3 +196,48 @@ def test_an_unusable_spec_is_a_clear_error_and_writes_nothing(
         refresh(str(spec_path), catalogue=str(catalogue_file))
 
     assert catalogue_file.read_text(encoding="utf-8") == before
+
+
+@pytest.mark.spec
+def test_stores_the_kind_of_file_each_url_field_takes_and_reports_the_undecided(
+    krea_spec, tmp_path, catalogue_file
+):
+    spec = copy.deepcopy(krea_spec)
+    schema = spec["paths"]["/generate/image/google/nano-banana-2"]["post"]["requestBody"]
+    krea_2 = copy.deepcopy(KREA_2_SCHEMA)
+    krea_2["properties"].update(
+        mood_board={"type": "string", "format": "uri"},
+        scene={"type": "string", "format": "uri", "description": "A GLB mesh to light."},
+        cues={
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "kind": {"const": "voice"},
+                    "src": {"type": "string", "format": "uri"},
+                },
+            },
+        },
+    )
+    schema = copy.deepcopy(schema)
+    schema["content"]["application/json"]["schema"] = krea_2
+    spec["paths"][KREA_2] = {"post": {"summary": "Krea 2", "requestBody": schema}}
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+
+    output = refresh(str(path), catalogue=str(catalogue_file))
+
+    stored = json.loads(catalogue_file.read_text())["models"]
+    assert stored["image/krea/krea-2/medium"]["media_inputs"] == {
+        "mood_board": None,
+        "scene": "3d",
+        "cues[].src": "audio",  # a row pinned to one kind says it
+    }
+    assert stored["video/alibaba/wan-2.5"]["media_inputs"]["audio_url"] == "audio"
+    assert stored["video/kling/kling-o1"]["media_inputs"]["element_references[].images[]"] == (
+        "image"
+    )
+    assert stored["video/runway/aleph"]["media_inputs"]["references[].uri"] == "image"
+    assert "Media kind undecided: image/krea/krea-2/medium: mood_board" in output
+    assert "Media kind undecided: video/kling/kling-o1: style_references[].url" in output
+    assert "cues[].src" not in output

@@ -216,3 +216,11 @@ class Command(BaseCommand):
         for model in new.models:
             if model.price is None and model.price_note:
                 self.stdout.write(f"No price: {model.id}: {model.price_note}")
+        # Nothing in their name or description says which files these take: they get
+        # no picker until Krea's words or the rule in catalogue.media say.
+        for model in new.models:
+            for path, kind in model.media_inputs.items():
+                if kind is None:
+                    self.stdout.write(
+                        f"Media kind undecided: {model.id}: {path} (its URL is typed by hand)"
+                    )
