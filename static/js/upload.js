@@ -83,6 +83,8 @@
     var bar = row.querySelector("progress");
     var status = row.querySelector(".upload-row__status");
     var body = new FormData();
+    var description = zone.querySelector("[name=description]");
+    if (description && description.value.trim()) body.append("description", description.value);
     body.append("file", file, file.name);
     var xhr = new XMLHttpRequest();
     xhr.open("POST", zone.dataset.action || zone.action);

@@ -69,12 +69,22 @@ def _receive(request: HttpRequest) -> list[UploadResult]:
     if upload_was_refused(request):
         return [UploadResult(name="", error=m, status=413) for m in upload_refusals(request)]
     files = request.FILES.getlist("file")
+    described = AssetDescriptionForm(request.POST)
+    if not described.is_valid():
+        # The description goes with every file: none is sent without the one asked for.
+        message = "Description: " + " ".join(described.errors["description"])
+        return [UploadResult(name=f.name, error=message, status=400) for f in files] or [
+            UploadResult(name="", error=message, status=400)
+        ]
     # Files skipped while the body was read (over the limit) are known only now.
     results = [UploadResult(name="", error=m, status=413) for m in upload_refusals(request)]
     for file in files:
         try:
             asset = services.asset_upload(
-                membership=request.membership, file=file, file_name=file.name
+                membership=request.membership,
+                file=file,
+                file_name=file.name,
+                description=described.cleaned_data["description"],
             )
         except services.AssetError as exc:
             results.append(
@@ -102,14 +112,17 @@ def asset_upload(request: HttpRequest) -> HttpResponse:
     sends them all and the page lists every result.
     """
     if request.method == "GET":
-        return render(request, "assets/upload.html", {"results": []})
+        return render(
+            request, "assets/upload.html", {"results": [], "form": AssetDescriptionForm()}
+        )
     results = _receive(request)
     if request.headers.get(ROW_HEADER):
         result = results[0]
         return render(
             request, "assets/upload.html#upload-row", {"result": result}, status=result.status
         )
-    return render(request, "assets/upload.html", {"results": results})
+    context = {"results": results, "form": AssetDescriptionForm()}
+    return render(request, "assets/upload.html", context)
 
 
 @team_required()

@@ -152,6 +152,36 @@ def test_without_js_the_form_uploads_every_file_and_lists_each_result(
     assert sorted(Asset.objects.values_list("file_name", flat=True)) == ["good.png", "tune.wav"]
 
 
+def test_the_upload_page_takes_an_optional_description_that_goes_with_each_file(
+    as_member, team_with_token, krea
+):
+    page = as_member.get("/assets/upload/").content.decode()
+    assert '<textarea name="description"' in page and "(optional)" in page
+    response = as_member.post(
+        "/assets/upload/",
+        {"file": upload("dock.png", picture()), "description": "  the old dock at dusk "},
+        HTTP_X_UPLOAD_ROW="1",
+    )
+    assert response.status_code == 201
+    asset = Asset.objects.get()
+    assert asset.description == "the old dock at dusk"
+    krea_client = KreaClient(TEAM_TOKEN, base_url="http://krea.test", transport=krea.transport())
+    sent = krea_client.get_asset(asset.krea_id)
+    assert sent.description == "the old dock at dusk"  # Krea keeps it too
+    assert "dock.png" in as_member.get("/assets/", {"q": "dusk"}).content.decode()
+
+    too_long = as_member.post(
+        "/assets/upload/",
+        {
+            "file": [upload("a.png", picture()), upload("b.png", picture())],
+            "description": "x" * 2001,
+        },
+    )
+    html = too_long.content.decode()
+    assert html.count("Description: Ensure this value has at most 2000 characters") == 2
+    assert Asset.objects.count() == 1
+
+
 def test_the_upload_page_asks_for_a_token_first(as_member, team):
     assert "has no Krea token" in as_member.get("/assets/upload/").content.decode()
 

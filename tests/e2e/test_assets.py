@@ -65,6 +65,7 @@ def test_two_images_dropped_at_once_each_show_progress_to_the_end_then_their_thu
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Assets").click()
     expect(page.get_by_text("Assets are the team's own files at Krea")).to_be_visible()
     page.get_by_role("link", name="Upload files").click()
+    page.get_by_label("Description").fill("Harbour trip, day one")
     page.evaluate(RECORD_PROGRESS)
     big_photo = picture("JPEG", size=(2400, 1600), color=(200, 80, 40))
     drop(
@@ -89,7 +90,9 @@ def test_two_images_dropped_at_once_each_show_progress_to_the_end_then_their_thu
 
     page.get_by_role("link", name="← All assets").click()
     expect(page.locator(".asset-item")).to_have_count(2)
-    assert Asset.objects.count() == 2
+    assert (
+        list(Asset.objects.values_list("description", flat=True)) == ["Harbour trip, day one"] * 2
+    )
 
 
 def test_a_76_mb_file_and_a_text_file_named_png_are_refused_while_a_good_image_uploads(
