@@ -99,6 +99,36 @@
     showPicked(field);
   }
 
+  // A recent output has no URL for Krea until it is picked: the portal answers with its
+  // Krea URL while Krea serves it, else with the URL of a team asset made from the stored
+  // copy. The answer is kept on the item, so picking it again is instant.
+  function resolveOutput(picker, field, output) {
+    var status = picker.querySelector(".asset-picker__status");
+    var token = document.querySelector("[name=csrfmiddlewaretoken]");
+    output.setAttribute("aria-busy", "true");
+    if (status) status.textContent = "Getting a copy Krea can read…";
+    fetch(output.dataset.pickOutput, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": token ? token.value : "", Accept: "application/json" },
+    })
+      .then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      })
+      .then(function (answer) {
+        if (!answer.ok || !answer.body.url) throw new Error(answer.body.error || "");
+        output.dataset.pickUrl = answer.body.url;
+        if (status) status.textContent = "";
+        if (!pick(field, answer.body.url)) {
+          picker.querySelector("summary").textContent = "This field takes no more files: remove one first.";
+        }
+      })
+      .catch(function (error) {
+        if (status) status.textContent = error.message || "This output could not be prepared for Krea. Try again.";
+      })
+      .finally(function () { output.removeAttribute("aria-busy"); });
+  }
+
   document.addEventListener("click", function (event) {
     var preset = event.target.closest("[data-aspect-width]");
     if (preset) {
@@ -109,6 +139,15 @@
       width.value = preset.dataset.aspectWidth;
       height.value = preset.dataset.aspectHeight;
       changed(height);
+      return;
+    }
+    var output = event.target.closest("[data-pick-output]");
+    if (output && !output.dataset.pickUrl) {
+      var outputPicker = output.closest("[data-picker]");
+      var target = outputPicker && document.getElementById(outputPicker.dataset.pickFor);
+      if (!target) return;
+      event.preventDefault();
+      resolveOutput(outputPicker, target, output);
       return;
     }
     var item = event.target.closest("[data-pick-url]");
@@ -135,7 +174,7 @@
     if (!event.target.classList.contains("asset-picker__search")) return;
     var words = event.target.value.toLowerCase().split(/\s+/).filter(Boolean);
     var picker = event.target.closest("[data-picker]");
-    picker.querySelectorAll("[data-pick-url]").forEach(function (item) {
+    picker.querySelectorAll("[data-pick-label]").forEach(function (item) {
       var label = item.dataset.pickLabel.toLowerCase();
       item.parentElement.hidden = !words.every(function (word) { return label.indexOf(word) !== -1; });
     });

@@ -141,6 +141,44 @@ def team_asset_choices(*, team: Team, limit: int = 60) -> list[AssetChoice]:
     return [_asset_choice(asset) for asset in team_assets(team=team)[:limit]]
 
 
+@dataclass(frozen=True)
+class OutputChoice:
+    """A recent output the picker offers. It carries no URL for Krea: the one Krea can fetch
+    is worked out when it is picked (``services.output_input_url`` behind ``resolve_url``)."""
+
+    label: str
+    thumbnail_url: str
+    kind: str
+    resolve_url: str  # POST: answers {"url": <a URL Krea can fetch>}
+    use_url: str  # the "Use as input" page, for browsers without JS
+
+
+def recent_output_choices(*, team: Team, limit: int = 24) -> dict[str, list[OutputChoice]]:
+    """The team's newest image and video outputs, by kind, for the picker's second section."""
+    choices: dict[str, list[OutputChoice]] = {}
+    for output in team_outputs(team=team)[:limit]:
+        kind = "video" if output.is_video else "image" if output.is_image else ""
+        if not kind:
+            continue
+        args = [output.job.uuid, output.position]
+        prompt = " ".join(output.job.prompt.split())
+        label = f"Output {output.position + 1} of {output.job.model_name}"
+        choices.setdefault(kind, []).append(
+            OutputChoice(
+                label=f"{label}: {prompt[:60]}" if prompt else label,
+                thumbnail_url=(
+                    reverse("output_thumbnail", args=args)
+                    if output.thumbnail
+                    else static(f"img/asset-{kind}.svg")
+                ),
+                kind=kind,
+                resolve_url=reverse("output_input", args=args),
+                use_url=reverse("output_use", args=args),
+            )
+        )
+    return choices
+
+
 def mark_media_fields(form: Any) -> None:
     """Tell each file field of a generate form which kind of file it takes, and how many
     (``media_kind``, ``max_items``): the picker shows the team's assets of that kind."""

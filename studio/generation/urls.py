@@ -20,5 +20,10 @@ urlpatterns = [
         views.output_use,
         name="output_use",
     ),
+    path(
+        "jobs/<uuid:job_uuid>/outputs/<int:position>/input-url/",
+        views.output_input,
+        name="output_input",
+    ),
     path("gallery/", views.gallery, name="gallery"),
 ]

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -68,6 +68,7 @@ def _generate_context(
         context["form_url"] = f"{reverse('generate')}?{urlencode({'model': model.id})}"
         context["price_label"] = selectors.model_price_label(model)
         context["assets"] = selectors.team_asset_choices(team=request.team)
+        context["recent_outputs"] = selectors.recent_output_choices(team=request.team)
         selectors.mark_media_fields(form)
         context["estimate"] = selectors.generation_estimate(
             membership=request.membership, model=model, params=form.params()
@@ -403,7 +404,8 @@ def output_use(request: HttpRequest, job_uuid: UUID, position: int) -> HttpRespo
     output = selectors.output_for(request.membership, job_uuid, position)
     kind = "video" if output.is_video else "image"
     models = models_taking(kind=kind)
-    context = {"output": output, "models": models, "picked": request.POST.get("model", "")}
+    picked = request.POST.get("model") or request.GET.get("model", "")
+    context = {"output": output, "models": models, "picked": picked}
     if request.method == "GET":
         return render(request, "generation/output_use.html", context)
     model = selectors.catalogue_model(request.POST.get("model", ""))
@@ -421,3 +423,19 @@ def output_use(request: HttpRequest, job_uuid: UUID, position: int) -> HttpRespo
     if output.width and output.height:
         query.update(width=output.width, height=output.height)
     return redirect(f"{reverse('generate')}?{urlencode(query)}")
+
+
+@team_required(needs_token=True)
+@require_POST
+def output_input(request: HttpRequest, job_uuid: UUID, position: int) -> JsonResponse:
+    """An output picked beside a file field (the picker's recent outputs): the URL to put in it.
+
+    The same rule as "Use as input" (``services.output_input_url``): Krea's URL while it
+    answers, else the stored copy uploaded as a team asset; never a portal URL.
+    """
+    output = selectors.output_for(request.membership, job_uuid, position)
+    try:
+        url = services.output_input_url(membership=request.membership, output=output)
+    except AssetError as exc:
+        return JsonResponse({"error": str(exc)}, status=502)
+    return JsonResponse({"url": url})

@@ -217,3 +217,33 @@ def test_use_as_input_puts_an_output_into_a_topaz_enhancer_that_completes(
     )
     expect(page.locator(".job-inputs img")).to_have_count(1)
     expect(page.locator(".job-card .outputs img").first).to_be_visible()
+
+
+def test_a_recent_output_picked_beside_an_enhancers_field_goes_to_krea_and_completes(
+    page, log_in, krea_live, mia
+):
+    log_in(mia.email, PASSWORD)
+    page.goto("/generate/?model=image/bfl/flux-1-dev")
+    page.get_by_label("Prompt").fill("a harbour at dawn")
+    page.locator("#generate-submit").click()
+    expect(page).to_have_url(JOB_URL)
+    expect(page.locator(".job-card .job-card__state .badge")).to_have_text(
+        "Completed", timeout=30_000
+    )
+
+    page.goto("/generate/?model=enhance/topaz/standard-enhance")
+    picker = page.locator('[data-picker][data-pick-for="id_image_url"]')
+    picker.locator("summary").click()
+    picker.get_by_role("searchbox").fill("harbour")
+    picker.get_by_role("link", name=re.compile(r"Output 1 of .*a harbour at dawn")).click()
+    expect(page.locator("#id_image_url")).to_have_value(re.compile("^" + KREA_TEST_URL + "/files/"))
+    expect(page.locator('[data-picked-for="id_image_url"] img')).to_have_count(1)
+    page.locator("#id_width").fill("1024")
+    page.locator("#id_height").fill("1024")
+    page.locator("#id_model").select_option("Standard V2")
+    page.locator("#generate-submit").click()
+    expect(page).to_have_url(JOB_URL)
+    expect(page.locator(".job-card .job-card__state .badge")).to_have_text(
+        "Completed", timeout=30_000
+    )
+    expect(page.locator(".job-inputs img")).to_have_count(1)

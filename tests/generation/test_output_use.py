@@ -113,3 +113,54 @@ def test_job_page_and_gallery_offer_use_as_input(as_member, krea, member, team_w
         f'data-use="/jobs/{output.job.uuid}/outputs/0/use/"'
         in as_member.get("/gallery/").content.decode()
     )
+
+
+def test_the_picker_offers_the_teams_recent_outputs_of_the_fields_kind_without_a_url(
+    as_member, krea, member, team_with_token, other_team, outsider
+):
+    output = finished_output(team_with_token, member, "http://krea.test/files/x.png")
+    theirs = finished_output(other_team, outsider, "http://krea.test/files/theirs.png")
+    html = as_member.get("/generate/", {"model": ENHANCE}).content.decode()
+    picker = html[html.index('data-pick-for="id_image_url"') :]
+    picker = picker[: picker.index("</details>")]
+    outputs = picker[picker.index("Recent outputs") :]
+    resolve = f"/jobs/{output.job.uuid}/outputs/0/input-url/"
+    assert f'data-pick-output="{resolve}"' in outputs
+    assert "Output 1 of Flux" in outputs
+    assert (
+        f'href="/jobs/{output.job.uuid}/outputs/0/use/?model=enhance/topaz/standard-enhance"'
+        in (outputs)
+    )
+    # Neither Krea's URL (it may have expired) nor the portal's team-only file URL.
+    assert output.source_url not in html and f'"/jobs/{output.job.uuid}/outputs/0/"' not in html
+    assert str(theirs.job.uuid) not in html
+    veo = as_member.get("/generate/", {"model": "video/google/veo-3.1"}).content.decode()
+    start_video = veo[veo.index('data-pick-for="id_start_video"') :]
+    assert resolve not in start_video[: start_video.index("</details>")]
+
+
+def test_a_picked_output_gets_a_url_krea_can_fetch_and_never_the_portals(
+    as_member, krea, member, team_with_token, other_team, outsider
+):
+    output = finished_output(team_with_token, member, "http://krea.test/files/expired.png")
+    resolve = f"/jobs/{output.job.uuid}/outputs/0/input-url/"
+    answer = as_member.post(resolve)
+    asset = Asset.objects.get()
+    assert answer.status_code == 200
+    assert answer.json() == {"url": asset.krea_url}
+    assert asset.krea_url.startswith("http://krea.test/files/")
+    assert as_member.get(resolve).status_code == 405
+    theirs = finished_output(other_team, outsider, "http://krea.test/files/theirs.png")
+    assert as_member.post(f"/jobs/{theirs.job.uuid}/outputs/0/input-url/").status_code == 404
+    assert Asset.objects.count() == 1
+
+
+def test_a_picked_output_krea_refuses_to_take_says_why(as_member, krea, member, team_with_token):
+    from tests.conftest import TEAM_TOKEN
+
+    output = finished_output(team_with_token, member, "http://krea.test/files/expired.png")
+    krea.queue_fault("503", token=TEAM_TOKEN, method="POST", path="/assets")
+    answer = as_member.post(f"/jobs/{output.job.uuid}/outputs/0/input-url/")
+    assert answer.status_code == 502
+    assert "Krea had a problem (HTTP 503)" in answer.json()["error"]
+    assert not Asset.objects.exists()
