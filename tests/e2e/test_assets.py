@@ -230,6 +230,7 @@ def test_a_recent_output_picked_beside_an_enhancers_field_goes_to_krea_and_compl
     expect(page.locator(".job-card .job-card__state .badge")).to_have_text(
         "Completed", timeout=30_000
     )
+    expect(page.locator(".job-card .outputs img").first).to_be_visible(timeout=30_000)
 
     page.goto("/generate/?model=enhance/topaz/standard-enhance")
     picker = page.locator('[data-picker][data-pick-for="id_image_url"]')
