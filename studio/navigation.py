@@ -11,6 +11,7 @@ MAIN_NAVIGATION: list[tuple[str, str]] = [
     ("Gallery", "gallery"),
     ("Assets", "asset_library"),
     ("Styles", "styles"),
+    ("Node apps", "node_apps"),
     ("Usage", "usage"),
     ("Team", "team_home"),
     ("API keys", "api_keys"),

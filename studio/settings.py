@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "studio.assets",
     "studio.generation",
     "studio.styles",
+    "studio.nodeapps",
     "studio.usage",
     "studio.api",
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("studio.generation.urls")),
     path("", include("studio.styles.urls")),
     path("", include("studio.assets.urls")),
+    path("", include("studio.nodeapps.urls")),
     path("api/", include("studio.api.urls")),
     path("admin/", admin.site.urls),
 ]

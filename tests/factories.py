@@ -107,3 +107,37 @@ class StyleFactory(factory.django.DjangoModelFactory):
     training_urls = ["https://cdn.krea.ai/a.png", "https://cdn.krea.ai/b.png"]
     steps = 1000
     cost_cu = 3000
+
+
+class NodeAppFactory(factory.django.DjangoModelFactory):
+    """A node app saved for a team (no Krea behind it: for pages and scoping tests)."""
+
+    class Meta:
+        model = "nodeapps.NodeApp"
+
+    team = factory.SubFactory(TeamFactory)
+    version_id = factory.Sequence(lambda n: f"3f2c9d1e-0000-4000-8000-{n:012d}")
+    name = factory.Sequence(lambda n: f"Product shot {n}")
+    description = "Places a product in a styled scene."
+    author = "krea-simulator"
+    version = "7"
+    input_schema = {
+        "type": "object",
+        "properties": {
+            "prompt": {"type": "string", "minLength": 1},
+            "variations": {"type": "integer", "minimum": 1, "maximum": 4, "default": 2},
+        },
+        "required": ["prompt"],
+        "additionalProperties": False,
+    }
+
+
+class NodeAppRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "nodeapps.NodeAppRun"
+
+    team = factory.SubFactory(TeamFactory)
+    app = factory.SubFactory(NodeAppFactory, team=factory.SelfAttribute("..team"))
+    app_name = factory.SelfAttribute("app.name")
+    version_id = factory.SelfAttribute("app.version_id")
+    inputs = {"prompt": "a bottle"}

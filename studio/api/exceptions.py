@@ -29,6 +29,7 @@ from rest_framework.views import set_rollback
 from krea_integration import errors as krea_errors
 from studio.assets import services as assets
 from studio.generation.services import InvalidGeneration, JobNotCancellable, JobStillRunning
+from studio.nodeapps.services import InvalidNodeAppInputs
 from studio.styles.services import InvalidTraining, StyleRefused
 from studio.teams.tokens import TeamHasNoToken
 from studio.usage.services import QuotaExceeded
@@ -109,11 +110,15 @@ def _asset_error_response(exc: Exception) -> Response:
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """Turn ``exc`` into a JSON response, or None for a real bug (a 500)."""
-    if isinstance(exc, InvalidGeneration | InvalidTraining):
+    if isinstance(exc, InvalidGeneration | InvalidTraining | InvalidNodeAppInputs):
         fields: dict[str, list[str]] = {}
         for problem in exc.errors:
             fields.setdefault(_top_level(problem.field), []).append(problem.message)
-        code = "invalid_generation" if isinstance(exc, InvalidGeneration) else "invalid_training"
+        code = {
+            InvalidGeneration: "invalid_generation",
+            InvalidTraining: "invalid_training",
+            InvalidNodeAppInputs: "invalid_inputs",
+        }[type(exc)]
         return _validation_response(fields, code)
 
     if isinstance(exc, StyleRefused):

@@ -110,6 +110,15 @@ class Job(models.Model):
         null=True, blank=True, help_text="A member asked to cancel; the portal is telling Krea."
     )
     poll_count = models.PositiveIntegerField(default=0)
+    # Jobs one paid request started together (a node app's execute) are charged as one
+    # run: the run's first job holds the reservation for all of them (``runs.py``).
+    run = models.ForeignKey(
+        "nodeapps.NodeAppRun",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="jobs",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -37,7 +37,7 @@ from studio.teams.tokens import TeamHasNoToken, team_krea_client
 from studio.usage.pricing import Estimate, job_estimate
 from studio.usage.services import usage_charge, usage_release, usage_reserve
 
-from . import selectors, tasks
+from . import runs, selectors, tasks
 from .files import output_filename
 from .models import IN_FLIGHT, TERMINAL, Job, JobKind, JobStatus, Output, status_rank
 
@@ -292,7 +292,7 @@ def _backoff(attempt: int, *, base: float = 2.0, cap: float = 60.0) -> float:
 
 def _poll_delay(job: Job) -> float:
     """When to look at a job on Krea next: 2 s growing to a minute; slower with webhooks."""
-    if webhook_url_for(job):
+    if webhook_url_for(job) and job.kind != JobKind.NODE_APP:  # execute takes no webhook
         return 60.0  # the webhook is the signal; polling is the safety net
     return min(60.0, 2.0 * (1.5**job.poll_count))
 
@@ -338,11 +338,16 @@ def job_send(*, job_id: int) -> None:
         logger.exception("Sending job %s failed", job.uuid)
         job_fail(job=job, error=f"The portal could not send this job: {type(exc).__name__}.")
         return
+    if krea_job is None:
+        job_fail(job=job, error=runs.NOTHING_STARTED)
+        return
     job_record_krea_job(job_id=job.id, krea_job=krea_job)
 
 
-def _post_to_krea(client, job: Job) -> krea_types.Job:
-    """The paid POST of a job, by kind: a style training, or a generation."""
+def _post_to_krea(client, job: Job) -> krea_types.Job | None:
+    """The paid POST of a job, by kind: a style training, a node app run, or a generation."""
+    if job.kind == JobKind.NODE_APP:
+        return runs.run_execute(client, job)
     if job.kind == JobKind.TRAINING:
         return client.train_style(job.params, webhook_url=webhook_url_for(job))
     return client.generate(job.model_id, job.params, webhook_url=webhook_url_for(job))
@@ -501,17 +506,20 @@ def _after_transition(job: Job) -> None:
     """What a terminal state sets off: the ledger, the outputs, the next job in the queue."""
     if not job.is_terminal:
         return
-    if job.status == JobStatus.COMPLETED:
+    if job.run_id:
+        runs.run_settle(job)  # a run is charged once, whichever of its jobs completes
+    elif job.status == JobStatus.COMPLETED:
         usage_charge(job_id=job.pk, cu=job.estimate_cu)
         job.charged_cu = job.estimate_cu
         job.save(update_fields=["charged_cu"])
+    else:
+        usage_release(job_id=job.pk, reason=f"Job {job.get_status_display().lower()}")
+    if job.status == JobStatus.COMPLETED:
         job_pk = job.pk
         if job.kind == JobKind.TRAINING:
             transaction.on_commit(lambda: tasks.enqueue_record_trained_style(job_pk))
         else:
             transaction.on_commit(lambda: tasks.enqueue_store_outputs(job_pk))
-    else:
-        usage_release(job_id=job.pk, reason=f"Job {job.get_status_display().lower()}")
     team_id = job.team_id
     transaction.on_commit(lambda: tasks.enqueue_dispatch(team_id))
 

@@ -10,6 +10,7 @@ quota inlines and the team's usage this period to the team list.
 from __future__ import annotations
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth import get_user_model
@@ -347,6 +348,18 @@ def _price_choices() -> list[tuple[str, str]]:
         published = name in training.step_prices
         label = "per step, " + ("priced" if published else "no published price")
         choices.append((f"{TRAINING_PREFIX}{name}", f"{TRAINING_PREFIX}{name} ({label})"))
+    # Node apps the teams saved (priced per run); looked up by name, not imported, as
+    # the node apps app builds on this one.
+    try:
+        node_apps = apps.get_model("nodeapps", "NodeApp")
+    except LookupError:
+        node_apps = None
+    if node_apps is not None:
+        for version_id, name in (
+            node_apps.objects.order_by("name").values_list("version_id", "name").distinct()
+        ):
+            model_id = f"node-apps/{version_id}"
+            choices.append((model_id, f"{model_id} (node app {name}, per run)"))
     return choices
 
 

@@ -21,6 +21,7 @@ from krea_integration.catalogue import Model
 from .models import ModelPrice, format_cu
 
 TRAINING_PREFIX = "styles/train/"
+NODE_APP_PRICE_NOTE = "Krea publishes no price for node apps."
 
 
 @dataclass(frozen=True)
@@ -75,3 +76,13 @@ def training_estimate(train_model: str, steps: int) -> Estimate:
             f"{TRAINING_PREFIX}{train_model}", f"{train_model} training, per step,", str(unknown)
         )
         return Estimate(cu=per_step * steps, published=False, note=note)
+
+
+def node_app_estimate(model_id: str, name: str) -> Estimate:
+    """The CU held and charged for one run of a node app (``node-apps/<version id>``).
+
+    Krea publishes no price for node apps: the admin-set price of ``model_id`` per
+    run, else the default, always marked as the portal's own figure.
+    """
+    cu, note = _portal_price(model_id, f"each run of {name}", NODE_APP_PRICE_NOTE)
+    return Estimate(cu=cu, published=False, note=note)

@@ -109,6 +109,18 @@ def _style(other_team, outsider):
     return StyleFactory(team=other_team, trained_by=outsider).uuid
 
 
+def _node_app(other_team, outsider):
+    from tests.factories import NodeAppFactory
+
+    return NodeAppFactory(team=other_team, added_by=outsider).uuid
+
+
+def _node_app_run(other_team, outsider):
+    from tests.factories import NodeAppRunFactory
+
+    return NodeAppRunFactory(team=other_team, created_by=outsider).uuid
+
+
 # keyword -> a value naming a real object of other_team (built once per test).
 OTHER_TEAM_VALUES: dict[str, Callable] = {
     "team_id": lambda team, user: team.pk,
@@ -123,6 +135,10 @@ OTHER_TEAM_VALUES: dict[str, Callable] = {
     "asset_id": lambda team, user: _asset(team, user).uuid,
     "style_id": _style,
     "style_uuid": _style,
+    "app_uuid": _node_app,
+    "node_app_id": _node_app,
+    "run_uuid": _node_app_run,
+    "run_id": _node_app_run,
 }
 
 

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import assets, styles, views
+from . import assets, nodeapps, styles, views
 
 app_name = "api-v1"
 
@@ -33,6 +33,16 @@ urlpatterns = [
         "styles/<uuid:style_id>/workspace",
         styles.StyleWorkspaceView.as_view(),
         name="style-workspace",
+    ),
+    path("node-apps", nodeapps.NodeAppListView.as_view(), name="node-app-list"),
+    path("node-apps/runs/<uuid:run_id>", nodeapps.NodeAppRunView.as_view(), name="node-app-run"),
+    path(
+        "node-apps/<uuid:node_app_id>", nodeapps.NodeAppDetailView.as_view(), name="node-app-detail"
+    ),
+    path(
+        "node-apps/<uuid:node_app_id>/execute",
+        nodeapps.NodeAppExecuteView.as_view(),
+        name="node-app-execute",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class NodeAppsConfig(AppConfig):
+    name = "studio.nodeapps"
+    label = "nodeapps"
+    verbose_name = "Node apps"
