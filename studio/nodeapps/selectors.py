@@ -13,12 +13,8 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
-from django.urls import reverse
 
-from studio.assets.models import AssetKind
-from studio.assets.selectors import team_assets
 from studio.generation.models import TERMINAL, Job, JobStatus
-from studio.generation.selectors import AssetChoice
 from studio.teams.models import Membership, Team
 from studio.usage.pricing import Estimate, node_app_estimate
 from studio.usage.selectors import Allowance, allowance_for
@@ -116,21 +112,6 @@ def run_state(run: NodeAppRun) -> RunState:
     jobs = run_jobs(run)
     charged = jobs[0].charged_cu if jobs else None
     return RunState(jobs=jobs, charged_cu=charged)
-
-
-ASSETS_OFFERED = 60
-
-
-def asset_choices(*, team: Team) -> list[AssetChoice]:
-    """The team's images, newest first, offered beside the inputs that take an image URL."""
-    return [
-        AssetChoice(
-            url=asset.krea_url,
-            label=asset.label,
-            thumbnail_url=reverse("asset_thumbnail", args=[asset.uuid]),
-        )
-        for asset in team_assets(team=team).filter(kind=AssetKind.IMAGE)[:ASSETS_OFFERED]
-    ]
 
 
 def run_estimate_view(*, membership: Membership, app: NodeApp) -> tuple[Estimate, Allowance]:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from krea_integration import errors as krea_errors
+from studio.generation import selectors as generation_selectors
 from studio.teams.scoping import team_required, token_missing_response
 from studio.teams.services import TeamHasNoToken
 from studio.usage.services import QuotaExceeded
@@ -77,7 +78,7 @@ def _detail_context(request: HttpRequest, app: NodeApp, form) -> dict[str, Any]:
         "price": price,
         "allowance": allowance,
         "fits": allowance.allows(price.cu),
-        "assets": selectors.asset_choices(team=request.team),
+        "assets": generation_selectors.team_asset_choices(team=request.team),
         "runs": selectors.app_runs(app=app),
         "may_change": selectors.node_app_may_change(membership=request.membership),
     }
