@@ -22,6 +22,8 @@ Per send whose outcome is unknown:
   (a send still waiting for its answer counts too): that is its job. Krea's id is
   recorded and the job is followed as usual (webhook, polls), charged when Krea
   completes it, released otherwise; a cancel asked meanwhile is sent to Krea then.
+- A node app's execute starts several jobs at once: every stranger in its window that
+  no other send may own is one of them (the first is its job, the others join its run).
 - No stranger, once the list is complete for the window (``LIST_GRACE`` after it
   closed on Krea's clock): the send never reached Krea, so it is sent again, or
   cancelled or failed with its reservation released (``job_send_not_received``).
@@ -53,7 +55,7 @@ from krea_integration import types as krea_types
 from studio.teams.models import Team
 from studio.teams.tokens import TeamHasNoToken, team_krea_client
 
-from . import services, tasks
+from . import runs, services, tasks
 from .models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -194,7 +196,20 @@ def team_reconcile(*, team_id: int) -> None:
         if not send.needs_attention:
             continue  # its POST may still be answered
         candidates = tangle.candidates[send.pk]
-        if len(candidates) == 1 and tangle.owners[candidates[0].job_id] == [send]:
+        if (
+            send.run_id
+            and candidates
+            and all(tangle.owners[c.job_id] == [send] for c in candidates)
+        ):
+            # A node app's execute starts all its jobs at once: the strangers that only
+            # this send can own are all of them.
+            first, *others = sorted(candidates, key=lambda job: (job.created_at, job.job_id))
+            services.job_record_lost_send(
+                job_id=send.pk, submitted_at=send.submitted_at, krea_job=first
+            )
+            if Job.objects.filter(pk=send.pk, krea_job_id=first.job_id).exists():
+                runs.run_join(send, others)
+        elif len(candidates) == 1 and tangle.owners[candidates[0].job_id] == [send]:
             services.job_record_lost_send(
                 job_id=send.pk, submitted_at=send.submitted_at, krea_job=candidates[0]
             )

@@ -28,7 +28,17 @@ def run_execute(client, job: Job) -> krea_types.Job | None:
     Returns the Krea job for ``job`` itself (the first), or None when Krea started none.
     """
     krea_jobs = client.execute_node_app(job.model_id.removeprefix(NODE_APP_PREFIX), job.params)
-    for krea_job in krea_jobs[1:]:
+    run_join(job, krea_jobs[1:])
+    return krea_jobs[0] if krea_jobs else None
+
+
+def run_join(job: Job, krea_jobs: list[krea_types.Job]) -> None:
+    """Record Krea jobs that ``job``'s send started too as jobs of its run (once each).
+
+    They hold nothing (the run's first job holds its reservation) and are followed by
+    polling from now on: the first poll brings their state.
+    """
+    for krea_job in krea_jobs:
         with transaction.atomic():
             if Job.objects.filter(krea_job_id=krea_job.job_id).exists():
                 continue
@@ -46,9 +56,8 @@ def run_execute(client, job: Job) -> krea_types.Job | None:
                 status=JobStatus.SUBMITTING,
                 submitted_at=job.submitted_at,
                 krea_job_id=krea_job.job_id,
-                next_poll_at=timezone.now(),  # its state comes from its first poll
+                next_poll_at=timezone.now(),
             )
-    return krea_jobs[0] if krea_jobs else None
 
 
 def run_settle(job: Job) -> None:

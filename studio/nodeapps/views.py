@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -168,6 +169,8 @@ def node_app_run(request: HttpRequest, run_uuid: UUID) -> HttpResponse:
         "state": state,
         "polling": not state.finished or state.waiting_for_files,
     }
-    if request.htmx:
-        return render(request, "nodeapps/run.html#run-card", context)
-    return render(request, "nodeapps/run.html", context)
+    template = "nodeapps/run.html#run-card" if request.htmx else "nodeapps/run.html"
+    response = render(request, template, context)
+    # One URL, two bodies: a browser's back button must not show the card alone.
+    patch_vary_headers(response, ("HX-Request",))
+    return response

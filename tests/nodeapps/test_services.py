@@ -134,3 +134,16 @@ def test_a_lost_execute_answer_is_reconciled_from_krea_s_job_list(krea, run_app,
     assert job.status == JobStatus.COMPLETED
     assert len(executes(krea)) == 1, "never sent twice"
     assert UsageEntry.objects.filter(job=job, kind=EntryKind.CHARGE).count() == 1
+
+
+def test_a_lost_execute_that_started_several_jobs_finds_them_all(krea, run_app, run_for):
+    krea.queue_fault("lost-response", token=TEAM_TOKEN, method="POST")
+    run = run_app({"prompt": "a lamp", "variations": 3})
+    run_for(120)
+    jobs = list(run.jobs.all())
+    assert len(jobs) == 3
+    assert {job.status for job in jobs} == {JobStatus.COMPLETED}
+    assert len({job.krea_job_id for job in jobs}) == 3
+    assert len(executes(krea)) == 1, "never sent twice"
+    charges = UsageEntry.objects.filter(job__run=run, kind=EntryKind.CHARGE)
+    assert [c.cu for c in charges] == [run.price_cu]
