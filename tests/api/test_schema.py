@@ -26,6 +26,10 @@ ENDPOINTS = {
     "/api/v1/styles/{style_id}": {"get", "patch"},
     "/api/v1/styles/{style_id}/share-link": {"post"},
     "/api/v1/styles/{style_id}/workspace": {"post", "delete"},
+    "/api/v1/node-apps": {"get"},
+    "/api/v1/node-apps/{node_app_id}": {"get"},
+    "/api/v1/node-apps/{node_app_id}/execute": {"post"},
+    "/api/v1/node-apps/runs/{run_id}": {"get"},
 }
 
 
