@@ -113,3 +113,12 @@ def test_running_an_app_leads_to_its_card_which_follows_its_jobs(
     # Its jobs are in Jobs, their pictures in the gallery.
     assert client.get("/jobs/").content.decode().count("Product shot") >= 2
     assert client.get("/gallery/").content.decode().count("output__link") == 2
+
+
+def test_a_run_s_job_page_leads_back_to_its_run(client, member, run_app):
+    run = run_app()
+    job = run.jobs.first()
+    client.force_login(member)
+    page = client.get(f"/jobs/{job.uuid}/").content.decode()
+    assert f'href="/node-apps/runs/{run.uuid}/"' in page
+    assert "Remix" not in page
