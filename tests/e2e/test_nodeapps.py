@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from krea_integration.simulator.nodeapps import find_node_app
+from krea_integration.simulator.nodeapps import NODE_APPS
 from studio.nodeapps.models import NodeAppRun
 from studio.usage.models import EntryKind, UsageEntry
 from tests.assets.conftest import picture
@@ -16,7 +16,7 @@ from tests.factories import PASSWORD, MembershipFactory, make_team_with_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PRODUCT_SHOT = find_node_app("product-shot").version_id
+PRODUCT_SHOT = next(app for app in NODE_APPS if app.slug == "product-shot").version_id
 RUN_URL = re.compile(r"/node-apps/runs/[0-9a-f-]{36}/$")
 
 

@@ -3,13 +3,13 @@
 import pytest
 from django.utils import timezone
 
-from krea_integration.simulator.nodeapps import find_node_app
+from krea_integration.simulator.nodeapps import NODE_APPS
 from studio.generation.models import IN_FLIGHT, Job
 from studio.generation.services import jobs_poll_due
 from studio.nodeapps import services
 from tests.generation.conftest import portal_clock, run_for  # noqa: F401 (fixtures)
 
-PRODUCT_SHOT = find_node_app("product-shot").version_id
+PRODUCT_SHOT = next(app for app in NODE_APPS if app.slug == "product-shot").version_id
 
 
 @pytest.fixture
