@@ -67,7 +67,8 @@ def run_settle(job: Job) -> None:
         return
     statuses = set(Job.objects.filter(run_id=job.run_id).values_list("status", flat=True))
     if JobStatus.COMPLETED in statuses:
-        usage_charge(job_id=lead.pk, cu=lead.estimate_cu)  # once: a run already charged is left alone
+        # Once: a run already charged is left alone.
+        usage_charge(job_id=lead.pk, cu=lead.estimate_cu)
         Job.objects.filter(pk=lead.pk).update(charged_cu=lead.estimate_cu)
         if job.pk != lead.pk and job.status == JobStatus.COMPLETED:
             Job.objects.filter(pk=job.pk).update(charged_cu=0)  # the run's charge is the lead's

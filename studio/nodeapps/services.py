@@ -21,10 +21,10 @@ from krea_integration import errors as krea_errors
 from krea_integration import types as krea_types
 from studio.generation import tasks as generation_tasks
 from studio.generation.models import IN_FLIGHT, Job, JobKind
-from studio.generation.selectors import host_allowed
+from studio.generation.selectors import download_allowed_here
 from studio.generation.services import job_queue, require_krea_token
 from studio.teams.models import Membership
-from studio.teams.services import team_krea_client
+from studio.teams.tokens import team_krea_client
 
 from . import selectors
 from .models import NodeApp, NodeAppRun
@@ -82,7 +82,9 @@ def _fields(krea_app: krea_types.NodeApp) -> dict[str, Any]:
         "author": krea_app.username,
         "version": str(int(version)) if float(version).is_integer() else str(version),
         # Shown as images on the team's pages: only from the hosts outputs come from.
-        "example_outputs": [url for url in krea_app.example_outputs or [] if host_allowed(url)],
+        "example_outputs": [
+            url for url in krea_app.example_outputs or [] if download_allowed_here(url)
+        ],
         "input_schema": dict(krea_app.input_schema or {}),
         "output_schema": dict(krea_app.output_schema or {}),
         "refreshed_at": timezone.now(),

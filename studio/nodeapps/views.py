@@ -22,7 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from krea_integration import errors as krea_errors
 from studio.generation import selectors as generation_selectors
 from studio.teams.scoping import team_required, token_missing_response
-from studio.teams.services import TeamHasNoToken
+from studio.teams.tokens import TeamHasNoToken
 from studio.usage.services import QuotaExceeded
 
 from . import selectors, services
