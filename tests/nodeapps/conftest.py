@@ -7,7 +7,7 @@ from krea_integration.simulator.nodeapps import NODE_APPS
 from studio.generation.models import IN_FLIGHT, Job
 from studio.generation.services import jobs_poll_due
 from studio.nodeapps import services
-from tests.generation.conftest import portal_clock, run_for  # noqa: F401 (fixtures)
+from tests.generation.conftest import portal_clock, portal_lag, run_for  # noqa: F401 (fixtures)
 
 PRODUCT_SHOT = next(app for app in NODE_APPS if app.slug == "product-shot").version_id
 
