@@ -71,7 +71,16 @@ def node_app_add(request: HttpRequest) -> HttpResponse:
     return render(request, "nodeapps/add.html", {"form": form, "preview": preview})
 
 
+def _mark_image_inputs(form) -> None:
+    """A node app's URL inputs take images (the picker's kind): Krea's node app schemas
+    carry no catalogue data saying otherwise, and a typed URL of any kind still works."""
+    for field in form.fields.values():
+        if getattr(field, "accepts", None) == "uri":
+            field.media_kind, field.max_items = "image", 1
+
+
 def _detail_context(request: HttpRequest, app: NodeApp, form) -> dict[str, Any]:
+    _mark_image_inputs(form)
     price, allowance = selectors.run_estimate_view(membership=request.membership, app=app)
     return {
         "app": app,
