@@ -9,6 +9,7 @@ import re
 import warnings
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "krea_integration",
     "studio.accounts",
     "studio.teams",
@@ -89,6 +91,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -325,6 +328,67 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+
+# Content-Security-Policy (django-csp): scripts and styles from the portal's own static
+# files only (no inline script, style or event handler, no eval). Images and video also
+# come from Krea (previews, style covers, node-app examples: KREA_DOWNLOAD_HOSTS and the
+# API's own host, as for downloads) and from the file storage (S3 redirects there).
+# Enforced in development too, so a page that breaks it fails on `make run` and in the
+# browser tests, not first in production; CSP_REPORT_ONLY=true only reports.
+def _host_sources(hosts: list[str]) -> list[str]:
+    """KREA_DOWNLOAD_HOSTS as CSP host sources: ``.krea.ai`` is the domain and its subdomains."""
+    sources = []
+    for host in hosts:
+        sources += [f"*{host}", host[1:]] if host.startswith(".") else [host]
+    return sources
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+_STORAGE_SOURCES = []
+if AWS_STORAGE_BUCKET_NAME:
+    if AWS_S3_ENDPOINT_URL:  # path-style (endpoint/bucket/...) or virtual-hosted
+        _endpoint = urlsplit(AWS_S3_ENDPOINT_URL)
+        _STORAGE_SOURCES = [
+            _origin(AWS_S3_ENDPOINT_URL),
+            f"{_endpoint.scheme}://{AWS_STORAGE_BUCKET_NAME}.{_endpoint.netloc}",
+        ]
+    else:
+        _STORAGE_SOURCES = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"] + (
+            [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME}.amazonaws.com"]
+            if AWS_S3_REGION_NAME
+            else []
+        )
+_MEDIA_SOURCES = [
+    "'self'",
+    _origin(KREA_API_BASE_URL),
+    *_host_sources(KREA_DOWNLOAD_HOSTS),
+    *_STORAGE_SOURCES,
+]
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": _MEDIA_SOURCES,
+        "media-src": _MEDIA_SOURCES,
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
+if CSP_REPORT_ONLY:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 # Error pages and reports hide Krea tokens even with DEBUG on (see the module).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "studio.teams.error_reports.TokenSafeExceptionReporterFilter"

@@ -63,3 +63,69 @@ def test_embedded_default_needs_no_environment(settings):
         "django.db.backends.postgresql",
     )
     assert settings.AUTH_USER_MODEL == "accounts.User"
+
+
+def policy(env: dict[str, str], *, report_only: bool = False) -> str:
+    """The Content-Security-Policy the portal sends in this environment ("" for none)."""
+    code = f"from csp.utils import build_policy; print(build_policy(report_only={report_only}))"
+    result = manage("shell", "--no-imports", "-c", code, env={**PRODUCTION_ENV, **env})
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def directive(header: str, name: str) -> list[str]:
+    for part in header.split(";"):
+        words = part.split()
+        if words and words[0] == name:
+            return words[1:]
+    raise AssertionError(f"no {name} in {header!r}")
+
+
+def test_the_policy_allows_only_the_portals_scripts_and_styles_and_krea_images():
+    header = policy({})
+    assert directive(header, "script-src") == ["'self'"]
+    assert directive(header, "style-src") == ["'self'"]
+    assert directive(header, "frame-ancestors") == ["'none'"]
+    assert "unsafe" not in header
+    media = ["'self'", "https://api.krea.ai", "*.krea.ai", "krea.ai"]
+    assert directive(header, "img-src") == media and directive(header, "media-src") == media
+
+
+@pytest.mark.parametrize(
+    "storage, sources",
+    [
+        (
+            {"AWS_S3_ENDPOINT_URL": "https://s3.example.com:9000"},
+            ["https://s3.example.com:9000", "https://studio-files.s3.example.com:9000"],
+        ),
+        (
+            {"AWS_S3_REGION_NAME": "eu-west-1"},
+            [
+                "https://studio-files.s3.amazonaws.com",
+                "https://studio-files.s3.eu-west-1.amazonaws.com",
+            ],
+        ),
+    ],
+)
+def test_images_may_come_from_the_download_hosts_and_the_storage(storage, sources):
+    env = {
+        "KREA_DOWNLOAD_HOSTS": ".cdn.example.net,files.example.org",
+        "AWS_STORAGE_BUCKET_NAME": "studio-files",
+        **storage,
+    }
+    img = directive(policy(env), "img-src")
+    assert img == [
+        "'self'",
+        "https://api.krea.ai",
+        "*.cdn.example.net",
+        "cdn.example.net",
+        "files.example.org",
+        *sources,
+    ]
+
+
+def test_the_policy_can_be_report_only():
+    assert policy({"CSP_REPORT_ONLY": "true"}) == ""
+    assert directive(policy({"CSP_REPORT_ONLY": "true"}, report_only=True), "script-src") == [
+        "'self'"
+    ]

@@ -86,7 +86,7 @@ def test_team_usage_draws_charts_per_member_and_model(
     page = login(client, admin).get(reverse("usage_team"))
     html = page.content.decode()
     assert page.status_code == 200
-    assert html.count("<svg") == 2 and "<rect" in html
+    assert html.count('role="img"') == 2 and "<rect" in html
     assert "CU per day by member" in html and "CU per day by model" in html
     assert "Imagen 4 Ultra" in html or "imagen-4-ultra" in html
     assert "60.3 CU" in html  # the range's total: this team's only
