@@ -384,8 +384,9 @@ _CSP = {
         "frame-ancestors": ["'none'"],
     }
 }
-CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
-if CSP_REPORT_ONLY:
+# Not a CSP_* setting: django-csp 4 refuses to start beside its old-style settings.
+_csp_report_only = env.bool("CSP_REPORT_ONLY", default=False)
+if _csp_report_only:
     CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
 else:
     CONTENT_SECURITY_POLICY = _CSP
