@@ -6,10 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from PIL import Image
 from playwright.sync_api import expect
 
 from studio.generation.models import Job, JobStatus, Output
+from studio.navigation import MAIN_NAVIGATION
 from studio.usage.models import EntryKind, Period, Quota, UsageEntry
 from tests.factories import PASSWORD, MembershipFactory, make_team_with_token
 
@@ -80,8 +82,9 @@ def test_every_main_page_runs_under_the_policy(page, log_in, studio, violations)
     owner, job = studio
     visit(page, "/accounts/login/")
     log_in(owner.email, PASSWORD)
+    main_pages = [reverse(name) for _, name in MAIN_NAVIGATION]  # every page in the navigation
     for path in (
-        "/",
+        *main_pages,
         "/generate/",
         f"/generate/?model={FLUX}",
         "/jobs/",
