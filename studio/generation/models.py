@@ -90,7 +90,13 @@ class Job(models.Model):
     )
     krea_job_id = models.CharField(max_length=100, blank=True, db_index=True)
     webhook_secret = models.CharField(max_length=64, default=new_webhook_secret, editable=False)
-    result = models.JSONField(null=True, blank=True, help_text="Krea's last result object")
+    # What Krea's job produced, read once from its result when the state is applied.
+    result_urls = models.JSONField(
+        default=list, blank=True, help_text="Krea's URLs of the finished job's files"
+    )
+    result_style_id = models.CharField(
+        max_length=100, blank=True, help_text="The style a completed training made"
+    )
     preview_urls = models.JSONField(default=list, blank=True)
 
     estimate_cu = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))

@@ -49,7 +49,7 @@ def outputs_store(*, job_id: int) -> int:
     job = Job.objects.filter(pk=job_id, status=JobStatus.COMPLETED).first()
     if job is None:
         return 0
-    urls = list((job.result or {}).get("urls") or [])
+    urls = job.result_urls
     have = set(job.outputs.values_list("position", flat=True))
     stored = 0
     problems = []

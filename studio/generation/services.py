@@ -481,10 +481,12 @@ def _apply_state(job: Job, krea_job: krea_types.Job) -> bool:
         return False
 
     job.status = new
-    job.result = dict(krea_job.result.raw) if krea_job.result else None
+    job.result_urls = previews
+    job.result_style_id = (krea_job.result.style_id if krea_job.result else None) or ""
     if new == JobStatus.INTERMEDIATE_COMPLETE:
         job.preview_urls = previews
-    fields = ["status", "result", "preview_urls", "next_poll_at", "poll_count"]
+    fields = ["status", "result_urls", "result_style_id", "preview_urls"]
+    fields += ["next_poll_at", "poll_count"]
     if new in TERMINAL:
         job.finished_at = krea_job.completed_at or now
         job.next_poll_at = None

@@ -141,8 +141,8 @@ def style_record_trained(*, job_id: int) -> Style | None:
     or None when the job is not a completed training or carries no style id.
     """
     job = Job.objects.filter(pk=job_id, kind=JobKind.TRAINING, status=JobStatus.COMPLETED).first()
-    style_id = (job.result or {}).get("style_id") if job else None
-    if job is None or not isinstance(style_id, str) or not style_id:
+    style_id = job.result_style_id if job else ""
+    if job is None or not style_id:
         if job is not None:
             Job.objects.filter(pk=job.pk).update(
                 error="Krea completed the training but named no style."

@@ -462,7 +462,7 @@ def test_a_result_on_a_foreign_host_is_not_downloaded(krea, submit, advance, pub
     advance(30)
     job.refresh_from_db()
     job.outputs.all().delete()
-    Job.objects.filter(pk=job.pk).update(result={"urls": ["http://127.0.0.1:9/secret.png"]})
+    Job.objects.filter(pk=job.pk).update(result_urls=["http://127.0.0.1:9/secret.png"])
     from studio.generation.outputs import outputs_store
 
     assert outputs_store(job_id=job.pk) == 0

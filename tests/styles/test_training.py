@@ -40,7 +40,7 @@ def test_a_training_is_sent_once_with_the_portals_steps_and_records_the_style(
     job.refresh_from_db()
     assert job.status == JobStatus.COMPLETED
     style = Style.objects.get(team=team)
-    assert style.krea_style_id == job.result["style_id"]
+    assert style.krea_style_id == job.result_style_id
     assert (style.name, style.trigger_word, style.kind, style.base_model) == (
         "Ink wash",
         "inkwash",
