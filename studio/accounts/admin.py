@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.db.models import Count
 
+from studio.admin_extensions import ExtensibleAdminMixin
 from studio.teams.models import Membership
 
 from .models import User
@@ -37,7 +38,9 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ExtensibleAdminMixin, DjangoUserAdmin):
+    """Apps above accounts add to this page with ``UserAdmin.extend()`` (usage: quotas)."""
+
     add_form = UserCreationForm
     list_display = [
         "email",

@@ -16,6 +16,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from studio.admin_extensions import ExtensibleAdminMixin
 from studio.audit.models import AuditEntry
 from studio.audit.services import audit_record
 
@@ -49,7 +50,9 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ExtensibleAdminMixin, admin.ModelAdmin):
+    """Apps above teams add to this page with ``TeamAdmin.extend()`` (usage: quotas)."""
+
     list_display = [
         "name",
         "member_count",

@@ -2,9 +2,9 @@
 the read-only ledger with admin adjustments, and the portal's prices for unpriced models.
 
 Every write goes through ``studio.usage.services`` so quota changes reach the
-audit log. The team and user admins belong to other apps: this module extends
-whatever admin they registered (or registers a plain one for teams), adding the
-quota inlines and the team's usage this period to the team list.
+audit log. The team and user admins belong to apps below usage: this module
+extends them (``studio.admin_extensions``) with the quota inlines and the team's
+usage this period in the team list.
 """
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ from __future__ import annotations
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
-from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from krea_integration import catalogue
+from studio.accounts.admin import UserAdmin
+from studio.admin_extensions import AdminExtension
+from studio.teams.admin import TeamAdmin
 from studio.teams.models import Team
 
 from . import services
@@ -384,63 +386,28 @@ class ModelPriceAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-# Teams and users: extend the admins other apps registered --------------------------------
+# Teams and users: their admins belong to lower apps and take extensions -------------------
 
 
-class TeamUsageAdminMixin:
-    """Adds the quota inlines and the team's usage this period to a team admin."""
-
-    @admin.display(description="Used this period")
-    def usage_this_period(self, team: Team) -> str:
-        return team_period_usage(team).describe()
-
-    def get_inlines(self, request: HttpRequest, obj):
-        inlines = super().get_inlines(request, obj)
-        # Quotas name members, so they are set once the team exists.
-        return [*inlines, TeamQuotaInline, MemberQuotaInline] if obj else inlines
-
-    def get_list_display(self, request: HttpRequest):
-        return [*super().get_list_display(request), "usage_this_period"]
-
-    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        if formset.model is Quota:
-            _save_quota_formset(request, formset, team=form.instance)
-        else:
-            super().save_formset(request, form, formset, change)
+@admin.display(description="Used this period")
+def usage_this_period(team: Team) -> str:
+    return team_period_usage(team).describe()
 
 
-class UserUsageAdminMixin:
-    def get_inlines(self, request: HttpRequest, obj):
-        inlines = super().get_inlines(request, obj)
-        return [*inlines, UserQuotaInline] if obj else inlines
-
-    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        if formset.model is Quota:
-            _save_quota_formset(request, formset, user=form.instance)
-        else:
-            super().save_formset(request, form, formset, change)
-
-
-class PlainTeamAdmin(admin.ModelAdmin):
-    """Used only while the teams app registers no admin of its own."""
-
-    list_display = ["name", "time_zone", "concurrency_limit", "created_at"]
-    search_fields = ["name"]
-    fields = ["name", "time_zone", "concurrency_limit"]
-
-
-def _extend(model, mixin, *, fallback=None) -> None:
-    try:
-        base = type(admin.site.get_model_admin(model))
-    except NotRegistered:
-        if fallback is None:
-            return
-        base = fallback
-    else:
-        admin.site.unregister(model)
-    extended = type(f"{base.__name__}WithUsage", (mixin, base), {"__module__": __name__})
-    admin.site.register(model, extended)
-
-
-_extend(Team, TeamUsageAdminMixin, fallback=PlainTeamAdmin)
-_extend(get_user_model(), UserUsageAdminMixin)
+TeamAdmin.extend(
+    AdminExtension(
+        inlines=(TeamQuotaInline, MemberQuotaInline),
+        columns=(usage_this_period,),
+        save_formset=lambda request, team, formset: _save_quota_formset(
+            request, formset, team=team
+        ),
+    )
+)
+UserAdmin.extend(
+    AdminExtension(
+        inlines=(UserQuotaInline,),
+        save_formset=lambda request, user, formset: _save_quota_formset(
+            request, formset, user=user
+        ),
+    )
+)
