@@ -179,7 +179,7 @@ def test_unstorable_characters_in_the_model_and_filters_are_400(client, char):
 
 
 def test_nul_characters_in_filters_are_400(client):
-    body = assert_json_error(client.get("/api/v1/jobs?model=a%00b&member=a%00@b.c"), 400)
+    body = assert_json_error(client.get("/api/v1/jobs?model=a%00b&member=a%00@b.c"), 400, "invalid")
     assert set(body["fields"]) == {"model", "member"}
 
 

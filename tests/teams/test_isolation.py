@@ -4,8 +4,8 @@ The test walks the whole URLconf, so a new view cannot forget its team scoping:
 its URL is called by `owner` (of `team`) with the ids of `other_team`'s objects,
 with GET and POST. No method may reveal the object: each answers 404, or 405 when
 the view takes only the other method, and at least one of them reaches the
-lookup and answers 404. Logged out, pages redirect to the login page and API
-endpoints answer 401/403.
+lookup and answers 404. Logged out, pages redirect to the login page (or answer
+405 for a method they do not take) and API endpoints answer 401.
 
 A new URL keyword needs an entry in OTHER_TEAM_VALUES (a real object of
 other_team, so the 404 comes from scoping and not from a missing row); a route
@@ -210,9 +210,18 @@ def test_logged_out_visitors_are_asked_to_log_in(client, route, name, other_team
         response = getattr(client, method)(path)
         if _is_api(route):
             assert response.status_code == 401, (method, path, response.status_code)
-        elif response.status_code != 405:
+        elif not _refuses_the_method(response, method):
             assert response.status_code == 302, (method, path, response.status_code)
             assert response.url.startswith("/accounts/login/"), (method, path, response.url)
+
+
+def _refuses_the_method(response, method: str) -> bool:
+    """A 405 that names the methods the view takes, and not this one."""
+    if response.status_code != 405:
+        return False
+    allowed = {m.strip() for m in response["Allow"].split(",")}
+    assert method.upper() not in allowed, (method, response["Allow"])
+    return True
 
 
 KEYED_ROUTES = [(r, n) for r, n in team_routes() if set(_keywords(r)) - set(GLOBAL_KWARGS)]
@@ -233,6 +242,13 @@ def test_another_teams_objects_answer_404(client, route, name, owner, team, othe
 
     team_token_set(by=Membership.objects.get(team=team, user=owner), token="own-team-token-1")
     client.force_login(owner)
-    statuses = {method: getattr(client, method)(path).status_code for method in ("get", "post")}
-    assert set(statuses.values()) <= {404, 405}, (path, statuses)
+    responses = {method: getattr(client, method)(path) for method in ("get", "post")}
+    statuses = {method: r.status_code for method, r in responses.items()}
+    # Each method reaches the lookup (404) or is one the view does not take (405): a 405
+    # may not hide a view that does take it, and one of the two must reach the lookup.
+    for method, response in responses.items():
+        assert response.status_code == 404 or _refuses_the_method(response, method), (
+            path,
+            statuses,
+        )
     assert 404 in statuses.values(), (path, statuses)
