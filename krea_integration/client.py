@@ -362,53 +362,6 @@ class KreaClient:
         body = self._json(self._request("DELETE", f"/assets/{_segment(asset_id)}"))
         _check_success(body, "delete the asset")
 
-    def file_available(self, url: str) -> bool:
-        """Whether a file URL Krea gave (an output, an asset) answers a HEAD with 2xx now.
-
-        Krea's file URLs can expire; a generation input must be one Krea can still
-        fetch. Sent without the token: file hosts need none, and it must not leak.
-        """
-        request = self._http.build_request("HEAD", url)
-        del request.headers["Authorization"]
-        try:
-            response = self._http.send(request)
-        except httpx.HTTPError:
-            return False
-        return response.is_success
-
-    def download_asset_file(self, url: str, into: IO[bytes]) -> int:
-        """Copy an asset's file (its ``image_url``) into ``into``, up to Krea's asset limit.
-
-        Sent without the token. Returns the size.
-
-        Raises:
-            AssetTooLarge: The file passed 75 MB (what was written is incomplete).
-            KreaError: The file did not answer 200, or the connection failed.
-        """
-        request = self._http.build_request("GET", url)
-        del request.headers["Authorization"]
-        try:
-            response = self._http.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            raise KreaConnectionError(f"Could not fetch the asset file: {exc}") from exc
-        size = 0
-        try:
-            if response.status_code != 200:
-                raise KreaError(
-                    f"The asset file answered HTTP {response.status_code}",
-                    status_code=response.status_code,
-                )
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_ASSET_BYTES:
-                    raise AssetTooLarge(f"The asset file is over {MAX_ASSET_BYTES} bytes")
-                into.write(chunk)
-        except httpx.HTTPError as exc:
-            raise KreaConnectionError(f"The asset file download failed: {exc}") from exc
-        finally:
-            response.close()
-        return size
-
     # -- styles ---------------------------------------------------------------------
 
     def train_style(self, body: Mapping[str, Any], *, webhook_url: str | None = None) -> Job:
@@ -748,10 +701,29 @@ class KreaDownloader:
     def allows(self, url: str) -> bool:
         return download_allowed(url, base_url=self.base_url, hosts=self.hosts)
 
+    def available(self, url: str) -> bool:
+        """Whether ``url`` is on the allowed hosts and answers a HEAD with 2xx now.
+
+        Krea's file URLs (outputs, assets) can expire, and a generation input must be
+        one Krea can still fetch. Asked once, not retried: the caller has a fallback.
+        """
+        if not self.allows(url):
+            return False
+        try:
+            return self._http.head(url).is_success
+        except httpx.HTTPError:
+            return False
+
     def download(
-        self, url: str, *, max_bytes: int, content_types: tuple[str, ...] = ("image/", "video/")
+        self,
+        url: str,
+        *,
+        max_bytes: int,
+        content_types: tuple[str, ...] | None = ("image/", "video/"),
     ) -> DownloadedFile:
         """Stream ``url`` into a temporary file; retried like any GET.
+
+        ``content_types=None`` takes any type (an asset may be audio or a 3D model).
 
         Raises:
             DownloadRefused: A URL off the allowed hosts and ports, an answer
@@ -770,7 +742,7 @@ class KreaDownloader:
         )
 
     def _download_once(
-        self, url: str, max_bytes: int, content_types: tuple[str, ...]
+        self, url: str, max_bytes: int, content_types: tuple[str, ...] | None
     ) -> DownloadedFile | KreaError:
         spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115
         try:
@@ -783,7 +755,7 @@ class KreaDownloader:
                 content_type = (
                     response.headers.get("content-type", "").split(";")[0].strip().lower()
                 )
-                if not content_type.startswith(content_types):
+                if content_types is not None and not content_type.startswith(content_types):
                     raise DownloadRefused(f"unexpected content type {content_type!r}")
                 declared = int(response.headers.get("content-length") or 0)
                 if declared > max_bytes:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from pathlib import PurePath
 from typing import IO
 
@@ -21,8 +20,9 @@ from krea_integration import errors as krea_errors
 from krea_integration.client import MAX_ASSET_BYTES
 from studio.audit.models import AuditEntry
 from studio.audit.services import audit_record
+from studio.downloads import krea_downloader
 from studio.teams.models import Membership
-from studio.teams.tokens import TeamHasNoToken, team_krea_client
+from studio.teams.tokens import team_krea_client
 
 from . import media
 from .models import Asset, kind_of_mime_type
@@ -275,13 +275,15 @@ def asset_store_file(*, asset_id: int) -> bool:
     asset = Asset.objects.select_related("team").filter(pk=asset_id).first()
     if asset is None or asset.file:
         return False
-    with tempfile.TemporaryFile() as spool:
-        try:
-            with team_krea_client(team=asset.team) as client:
-                client.download_asset_file(asset.krea_url, spool)
-        except (krea_errors.KreaError, TeamHasNoToken) as exc:
-            logger.warning("Asset %s file not copied from Krea: %s", asset.uuid, exc)
-            return False
+    try:
+        with krea_downloader() as downloader:
+            downloaded = downloader.download(
+                asset.krea_url, max_bytes=MAX_ASSET_BYTES, content_types=None
+            )
+    except krea_errors.KreaError as exc:
+        logger.warning("Asset %s file not copied from Krea: %s", asset.uuid, exc)
+        return False
+    with downloaded.content as spool:
         file_type = _file_type_or_none(spool)
         extension = file_type.extension if file_type else ""
         facts = media.safe_media_facts(spool, asset.kind)

@@ -17,23 +17,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 
-from krea_integration.client import KreaDownloader
 from krea_integration.errors import KreaError
 from studio.assets import media
+from studio.downloads import krea_downloader
 
 from .models import Job, JobStatus, Output
 
 logger = logging.getLogger(__name__)
-
-
-def krea_downloader(**kwargs) -> KreaDownloader:
-    """The downloader for Krea's result files, configured from the settings."""
-    kwargs.setdefault("base_url", settings.KREA_API_BASE_URL)
-    kwargs.setdefault("hosts", settings.KREA_DOWNLOAD_HOSTS)
-    kwargs.setdefault("timeout", settings.KREA_TIMEOUT_SECONDS)
-    # None in production (the network); the in-process simulator in tests and the demo.
-    kwargs.setdefault("transport", settings.KREA_TRANSPORT)
-    return KreaDownloader(**kwargs)
 
 
 def _extension(mime_type: str) -> str:

@@ -12,7 +12,6 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -21,10 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from krea_integration import catalogue
-from krea_integration.client import download_allowed
 from krea_integration.media_inputs import field_for, media_fields
 from studio.assets.models import Asset
 from studio.assets.selectors import param_strings, team_assets
+from studio.downloads import download_allowed_here
 from studio.teams.models import Membership, Team
 from studio.usage.models import format_cu
 from studio.usage.pricing import Estimate, job_estimate
@@ -345,13 +344,6 @@ def output_for(membership: Membership, job_uuid: UUID, position: int) -> Output:
     if output is None:
         raise Http404(OUTPUT_NOT_FOUND)
     return output
-
-
-def download_allowed_here(url: str) -> bool:
-    """True when the portal would fetch ``url`` (Krea's API host, ``KREA_DOWNLOAD_HOSTS``)."""
-    return download_allowed(
-        url, base_url=settings.KREA_API_BASE_URL, hosts=settings.KREA_DOWNLOAD_HOSTS
-    )
 
 
 def job_previews(job: Job) -> list[str]:

@@ -32,6 +32,7 @@ from krea_integration import catalogue
 from krea_integration import errors as krea_errors
 from krea_integration import types as krea_types
 from studio.assets.services import asset_upload, asset_uses_record
+from studio.downloads import krea_downloader
 from studio.teams.models import Membership, Team
 from studio.teams.tokens import TeamHasNoToken, team_krea_client
 from studio.usage.pricing import Estimate, job_estimate
@@ -752,10 +753,9 @@ def output_input_url(*, membership: Membership, output: Output) -> str:
     asset's URL is used. Never a portal URL: those are team-only, Krea cannot fetch
     them. Raises ``AssetError`` (the upload failed) and ``TeamHasNoToken``.
     """
-    with team_krea_client(team=membership.team) as client:
-        if selectors.download_allowed_here(output.source_url) and client.file_available(
-            output.source_url
-        ):
+    require_krea_token(membership.team)
+    with krea_downloader() as downloader:
+        if downloader.available(output.source_url):
             return output.source_url
     with output.file.open("rb") as file:
         asset = asset_upload(

@@ -19,9 +19,9 @@ from django.utils import timezone
 from krea_integration import catalogue
 from krea_integration import errors as krea_errors
 from krea_integration import types as krea_types
+from studio.downloads import download_allowed_here
 from studio.generation import tasks as generation_tasks
 from studio.generation.models import IN_FLIGHT, Job, JobKind
-from studio.generation.selectors import download_allowed_here
 from studio.generation.services import job_queue, require_krea_token
 from studio.teams.models import Membership
 from studio.teams.tokens import team_krea_client

@@ -445,7 +445,7 @@ def test_a_video_model_stores_a_playable_mp4_with_a_poster(krea, submit, advance
 
 
 def test_previews_are_only_shown_from_allowed_hosts_and_ports(settings):
-    from studio.generation.selectors import download_allowed_here
+    from studio.downloads import download_allowed_here
 
     settings.KREA_API_BASE_URL = "https://api.krea.ai"
     settings.KREA_DOWNLOAD_HOSTS = [".krea.ai", "cdn.example.net"]
