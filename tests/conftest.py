@@ -159,13 +159,10 @@ def outsider(other_team):
 # Krea (issue 3): the in-process simulator. Every Krea call of the portal goes through
 # it (settings.KREA_TRANSPORT); its webhooks are delivered to the portal's own webhook
 # view through Django's test client. The clock is manual: `krea.advance(seconds)`.
-# Like Krea, it accepts only the tokens it knows: KREA_TOKENS (more with
+# Like Krea, it accepts only the tokens it knows: tests.factories.KREA_TOKEN (more with
 # `krea.register_token(...)`), and reads every media input of a request: URLs on
 # example domains (https://cdn.example.com/...) are images, others cannot be reached.
 KREA_TEST_URL = "http://krea.test"
-TEAM_TOKEN = "team-token-acme"
-# TEAM_TOKEN, and the token tests.factories.make_team_with_token gives by default.
-KREA_TOKENS = (TEAM_TOKEN, "krea-test-token-0001")
 
 
 @pytest.fixture
@@ -173,6 +170,7 @@ def krea(settings):
     from django.test import Client
 
     from krea_integration.simulator import Clock
+    from tests.factories import KREA_TOKEN
     from tests.krea_integration.conftest import make_simulator, public_images
 
     webhook_client = Client()
@@ -188,7 +186,7 @@ def krea(settings):
     sim = make_simulator(
         clock=Clock.manual(),
         job_seconds=None,
-        tokens=KREA_TOKENS,
+        tokens=(KREA_TOKEN,),
         fetcher=public_images,
         webhook_sender=deliver,
         public_base_url=KREA_TEST_URL,
@@ -200,9 +198,7 @@ def krea(settings):
 
 @pytest.fixture
 def team_with_token(team, owner, krea):
-    """``team`` with a Krea token the simulator knows (set by its owner)."""
-    from studio.teams.tokens import team_token_set
+    """``team`` with the Krea token the simulator knows."""
+    from tests.factories import give_krea_token
 
-    team_token_set(by=owner.memberships.get(team=team), token=TEAM_TOKEN)
-    team.refresh_from_db()
-    return team
+    return give_krea_token(team)

@@ -1,15 +1,26 @@
 """factory_boy factories for the people, teams and things the tests need."""
 
+import io
 from datetime import timedelta
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image
 
+from studio.api.models import KEY_PREFIX, ApiKey, api_key_digest
+from studio.generation.models import TERMINAL, Job, JobStatus, Output
 from studio.teams.models import Invitation, Membership, Role, Team
 from studio.teams.selectors import invitation_digest
+from studio.usage.models import EntryKind, Period, Quota, UsageEntry
 
 PASSWORD = "correct-horse-battery-staple"
+# The Krea token of every test team that has one; the simulator knows it.
+KREA_TOKEN = "krea-test-token-0001"
+# The tests' usual model: Krea publishes its price, 3 CU flat.
+FLUX = "image/bfl/flux-1-dev"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -64,16 +75,140 @@ class InvitationFactory(factory.django.DjangoModelFactory):
         return invitation
 
 
-def make_team_with_token(token: str = "krea-test-token-0001", **kwargs) -> Team:
-    """A team whose Krea token is set (encrypted the way the service does it)."""
+def give_krea_token(team: Team, token: str = KREA_TOKEN) -> Team:
+    """Set ``team``'s Krea token (encrypted as the service stores it), without an audit entry."""
     from studio.teams.tokens import encrypt_token
 
-    return TeamFactory(
-        krea_token_ciphertext=encrypt_token(token),
-        krea_token_last4=token[-4:],
-        krea_token_updated_at=timezone.now(),
-        **kwargs,
+    team.krea_token_ciphertext = encrypt_token(token)
+    team.krea_token_last4 = token[-4:]
+    team.krea_token_updated_at = timezone.now()
+    team.save(update_fields=["krea_token_ciphertext", "krea_token_last4", "krea_token_updated_at"])
+    return team
+
+
+def _image_bytes(width: int = 64, height: int = 48, colour=(200, 90, 40), kind="PNG") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, kind)
+    return buffer.getvalue()
+
+
+class JobFactory(factory.django.DjangoModelFactory):
+    """A job recorded directly (no Krea: the pipeline has its own tests), queued by default.
+
+    ``JobFactory(outputs=2)`` also stores two image outputs; a finished status sets
+    ``finished_at``.
+    """
+
+    class Meta:
+        model = Job
+        skip_postgeneration_save = True
+
+    team = factory.SubFactory(TeamFactory)
+    created_by = factory.SubFactory(UserFactory)
+    model_id = FLUX
+    model_name = "Flux"
+    group = "image"
+    params = factory.Sequence(lambda n: {"prompt": f"a lighthouse at dusk {n}", "steps": 25})
+    prompt = factory.LazyAttribute(
+        lambda o: str(o.params.get("prompt", "")) if isinstance(o.params, dict) else ""
     )
+    status = JobStatus.QUEUED
+    estimate_cu = Decimal(3)
+    finished_at = factory.LazyAttribute(lambda o: timezone.now() if o.status in TERMINAL else None)
+
+    @factory.post_generation
+    def outputs(job, create, count, **kwargs):
+        for position in range(count or 0):
+            OutputFactory(job=job, position=position, **kwargs)
+
+
+class OutputFactory(factory.django.DjangoModelFactory):
+    """A stored output of a job: a small PNG (its colour differs by position) with a JPEG
+    thumbnail, or (``video=True``) an MP4 stand-in."""
+
+    class Meta:
+        model = Output
+
+    class Params:
+        video = False
+
+    job = factory.SubFactory(JobFactory, status=JobStatus.COMPLETED)
+    team = factory.SelfAttribute("job.team")
+    position = 0
+    mime_type = factory.LazyAttribute(lambda o: "video/mp4" if o.video else "image/png")
+    width = 64
+    height = 48
+    source_url = factory.LazyAttribute(lambda o: f"https://cdn.krea.ai/{o.job.uuid}/{o.position}")
+    created_at = factory.LazyAttribute(lambda o: o.job.created_at + timedelta(seconds=o.position))
+    file = factory.LazyAttribute(
+        lambda o: ContentFile(
+            b"\x00\x00\x00\x18ftypmp42 not really a video"
+            if o.video
+            else _image_bytes(colour=(200, 90, 40 + o.position)),
+            name=f"{o.job.uuid}-{o.position}" + (".mp4" if o.video else ".png"),
+        )
+    )
+    size = factory.LazyAttribute(lambda o: getattr(o.file, "size", 0))
+    thumbnail = factory.LazyAttribute(
+        lambda o: ContentFile(
+            _image_bytes(colour=(10, 10, 10), kind="JPEG"),
+            name=f"{o.job.uuid}-{o.position}-thumb.jpg",
+        )
+    )
+
+
+class QuotaFactory(factory.django.DjangoModelFactory):
+    """A quota of a team (``user=None``: the team's own, shared by every member)."""
+
+    class Meta:
+        model = Quota
+
+    team = factory.SubFactory(TeamFactory)
+    user = None
+    limit_cu = Decimal(10)
+    period = Period.MONTH
+
+
+class UsageEntryFactory(factory.django.DjangoModelFactory):
+    """A ledger entry (a charge of 3 CU by default), written as the pipeline writes it.
+
+    ``at`` sets when it happened and the period it counts in (now by default).
+    """
+
+    class Meta:
+        model = UsageEntry
+
+    class Params:
+        at = factory.LazyFunction(timezone.now)
+
+    team = factory.SubFactory(TeamFactory)
+    user = factory.SubFactory(UserFactory)
+    kind = EntryKind.CHARGE
+    cu = Decimal(3)
+    model_id = FLUX
+    created_at = factory.SelfAttribute("at")
+    period_at = factory.SelfAttribute("at")
+
+
+class ApiKeyFactory(factory.django.DjangoModelFactory):
+    """An API key of a membership; its full secret is ``api_key.key`` (only the digest is
+    stored)."""
+
+    class Meta:
+        model = ApiKey
+
+    membership = factory.SubFactory(MembershipFactory)
+    name = "test"
+    key = factory.Sequence(lambda n: f"{KEY_PREFIX}test-key-{n:024d}")
+    prefix = factory.LazyAttribute(lambda o: o.key[: len(KEY_PREFIX) + 4])
+    digest = factory.LazyAttribute(lambda o: api_key_digest(o.key))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        key = kwargs.pop("key")
+        api_key = super()._create(model_class, *args, **kwargs)
+        api_key.key = key
+        return api_key
 
 
 class AssetFactory(factory.django.DjangoModelFactory):

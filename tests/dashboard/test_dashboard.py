@@ -1,40 +1,25 @@
 import pytest
 
-from studio.generation.models import Job
+from tests.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def make_jobs(team, user, count):
-    return Job.objects.bulk_create(
-        Job(
-            team=team,
-            created_by=user,
-            model_id="image/bfl/flux-1-dev",
-            model_name="Flux",
-            group="image",
-            prompt=f"prompt {n}",
-            params={"prompt": f"prompt {n}"},
-        )
-        for n in range(count)
-    )
-
-
 def test_a_member_sees_the_team_s_latest_jobs_and_what_they_have_left(client, member, team):
-    make_jobs(team, member, 7)
+    jobs = JobFactory.create_batch(7, team=team, created_by=member)
     client.force_login(member)
     html = client.get("/").content.decode()
     assert "Latest jobs of the team" in html
     assert html.count('class="job-row"') == 5
-    assert "prompt 6" in html or "prompt 0" in html
+    assert jobs[-1].prompt in html
     assert "No CU limit" in html
 
 
 def test_another_team_s_jobs_never_show(client, member, team, other_team, outsider):
-    make_jobs(other_team, outsider, 2)
+    theirs = JobFactory.create_batch(2, team=other_team, created_by=outsider)
     client.force_login(member)
     html = client.get("/").content.decode()
-    assert "prompt 0" not in html
+    assert not any(job.prompt in html for job in theirs)
     assert "No jobs yet." in html
 
 
@@ -61,9 +46,9 @@ def test_the_dashboard_costs_the_same_queries_with_more_jobs(
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(member)
-    make_jobs(team, member, 2)
+    JobFactory.create_batch(2, team=team, created_by=member)
     with CaptureQueriesContext(connection) as few:
         client.get("/")
-    make_jobs(team, member, 40)
+    JobFactory.create_batch(40, team=team, created_by=member)
     with django_assert_max_num_queries(len(few)):
         client.get("/")

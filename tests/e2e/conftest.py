@@ -47,13 +47,14 @@ def krea_live(settings, live_server):
     import threading
 
     from krea_integration.simulator import Clock
-    from tests.conftest import KREA_TEST_URL, KREA_TOKENS
+    from tests.conftest import KREA_TEST_URL
+    from tests.factories import KREA_TOKEN
     from tests.krea_integration.conftest import make_simulator
 
     sim = make_simulator(
         clock=Clock.real(),
         job_seconds={"image": 2, "enhance": 2, "video": 3},
-        tokens=KREA_TOKENS,
+        tokens=(KREA_TOKEN,),
         public_base_url=KREA_TEST_URL,
     )
     settings.KREA_API_BASE_URL = KREA_TEST_URL

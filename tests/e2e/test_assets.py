@@ -12,16 +12,14 @@ from krea_integration.client import KreaClient
 from studio.assets.models import Asset
 from tests.assets.conftest import picture
 from tests.conftest import KREA_TEST_URL
-from tests.factories import PASSWORD, MembershipFactory, make_team_with_token
+from tests.factories import KREA_TOKEN, PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-TOKEN = "krea-test-token-0001"  # make_team_with_token's
 
 
 @pytest.fixture
 def mia(db):
-    team = make_team_with_token(name="Acme Studio")
+    team = give_krea_token(TeamFactory(name="Acme Studio"))
     return MembershipFactory(team=team, role="member", user__email="mia@example.com").user
 
 
@@ -122,7 +120,7 @@ def test_a_76_mb_file_and_a_text_file_named_png_are_refused_while_a_good_image_u
 
 
 def test_assets_made_at_krea_directly_are_imported_with_thumbnails(page, log_in, krea_live, mia):
-    client = KreaClient(TOKEN, base_url=KREA_TEST_URL, transport=krea_live.transport())
+    client = KreaClient(KREA_TOKEN, base_url=KREA_TEST_URL, transport=krea_live.transport())
     client.upload_asset(
         io.BytesIO(picture(color=(0, 200, 0))), filename="a.png", description="green field"
     )

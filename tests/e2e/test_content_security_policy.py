@@ -1,55 +1,45 @@
 """Every main page works under the Content-Security-Policy: the browser reports no
 violation (no inline script or style, no eval, no image from elsewhere)."""
 
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
-from PIL import Image
 from playwright.sync_api import expect
 
-from studio.generation.models import Job, JobStatus, Output
+from studio.generation.models import JobStatus
 from studio.navigation import MAIN_NAVIGATION
-from studio.usage.models import EntryKind, Period, Quota, UsageEntry
-from tests.factories import PASSWORD, MembershipFactory, make_team_with_token
+from studio.usage.models import Period
+from tests.factories import (
+    FLUX,
+    PASSWORD,
+    JobFactory,
+    MembershipFactory,
+    OutputFactory,
+    QuotaFactory,
+    TeamFactory,
+    UsageEntryFactory,
+    give_krea_token,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-FLUX = "image/bfl/flux-1-dev"
-
-
-def png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 120, 40)).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture
 def studio(db):
     """An owner's team with a finished job and its picture, spending, and a quota."""
-    team = make_team_with_token(name="Acme Studio")
+    team = give_krea_token(TeamFactory(name="Acme Studio"))
     owner = MembershipFactory(team=team, role="owner", user__email="olivia@example.com").user
-    job = Job.objects.create(
+    job = JobFactory(
         team=team,
         created_by=owner,
-        model_id=FLUX,
         model_name="Flux 1 Dev",
-        group="image",
         params={"prompt": "a lighthouse"},
-        prompt="a lighthouse",
         status=JobStatus.COMPLETED,
-        estimate_cu=3,
     )
-    output = Output(job=job, team=team, position=0, mime_type="image/png", width=64, height=48)
-    output.file.save("lighthouse.png", ContentFile(png()), save=False)
-    output.size = output.file.size
-    output.save()
-    UsageEntry.objects.create(
-        team=team, user=owner, job=job, kind=EntryKind.CHARGE, cu=Decimal(3), model_id=FLUX
-    )
-    Quota.objects.create(team=team, user=None, limit_cu=Decimal(100), period=Period.MONTH)
+    OutputFactory(job=job)
+    UsageEntryFactory(team=team, user=owner, job=job, cu=Decimal(3))
+    QuotaFactory(team=team, limit_cu=Decimal(100), period=Period.MONTH)
     return owner, job
 
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, MembershipFactory, TeamFactory, make_team_with_token
+from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,7 +18,7 @@ NOT_FINISHED = re.compile(
 
 @pytest.fixture
 def people(db):
-    team = make_team_with_token(name="Acme Studio")
+    team = give_krea_token(TeamFactory(name="Acme Studio"))
     member = MembershipFactory(team=team, role="member", user__email="mia@example.com").user
     other = TeamFactory(name="Globex Pictures")
     outsider = MembershipFactory(team=other, role="owner", user__email="oscar@example.com").user

@@ -9,14 +9,14 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from studio.teams.models import Membership
-from tests.factories import PASSWORD, MembershipFactory, make_team_with_token
+from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def acme(db):
-    team = make_team_with_token(name="Acme Studio")
+    team = give_krea_token(TeamFactory(name="Acme Studio"))
     MembershipFactory(
         team=team, role="owner", user__email="olivia@example.com", user__name="Olivia Owner"
     )
@@ -77,7 +77,7 @@ def test_an_invited_person_signs_up_joins_and_switches_to_the_team(
 
 def test_an_outsider_gets_404_on_the_teams_pages(page, log_in, acme):
     olivia = Membership.objects.get(team=acme)
-    other = make_team_with_token(name="Globex Pictures")
+    other = give_krea_token(TeamFactory(name="Globex Pictures"))
     MembershipFactory(team=other, role="owner", user__email="oscar@example.com")
     log_in("oscar@example.com", PASSWORD)
     for path in (

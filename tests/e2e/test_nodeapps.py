@@ -12,7 +12,7 @@ from krea_integration.simulator.nodeapps import NODE_APPS
 from studio.nodeapps.models import NodeAppRun
 from studio.usage.models import EntryKind, UsageEntry
 from tests.assets.conftest import picture
-from tests.factories import PASSWORD, MembershipFactory, make_team_with_token
+from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,7 +22,7 @@ RUN_URL = re.compile(r"/node-apps/runs/[0-9a-f-]{36}/$")
 
 @pytest.fixture
 def people(db):
-    team = make_team_with_token(name="Acme Studio")
+    team = give_krea_token(TeamFactory(name="Acme Studio"))
     owner = MembershipFactory(
         team=team,
         role="owner",

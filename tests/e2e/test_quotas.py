@@ -12,18 +12,24 @@ from playwright.sync_api import expect
 
 from studio.generation.models import Job, JobStatus
 from studio.usage.models import ModelPrice, Period, Quota
-from tests.factories import PASSWORD, MembershipFactory, UserFactory, make_team_with_token
+from tests.factories import (
+    FLUX,
+    PASSWORD,
+    MembershipFactory,
+    TeamFactory,
+    UserFactory,
+    give_krea_token,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 JOB_URL = re.compile(r"/jobs/[0-9a-f-]{36}/$")
-FLUX = "image/bfl/flux-1-dev"  # Krea's published price: 3 CU
 SEEDEDIT = "image/bytedance/seededit"  # no published price: the admin sets 11 CU
 
 
 @pytest.fixture
 def people(db):
-    team = make_team_with_token(name="Acme Studio")
+    team = give_krea_token(TeamFactory(name="Acme Studio"))
     MembershipFactory(team=team, role="owner", user__email="olivia@example.com")
     member = MembershipFactory(
         team=team, role="member", user__email="mia@example.com", user__name="Mia Member"

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.assets.conftest import picture
-from tests.factories import PASSWORD, MembershipFactory, make_team_with_token
+from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
 from .test_assets import b64, drop
 
@@ -19,7 +19,7 @@ STYLE_URL = re.compile(r"/styles/[0-9a-f-]{36}/$")
 
 @pytest.fixture
 def people(db):
-    team = make_team_with_token(name="Acme Studio")
+    team = give_krea_token(TeamFactory(name="Acme Studio"))
     mia = MembershipFactory(team=team, role="member", user__email="mia@example.com").user
     max_ = MembershipFactory(team=team, role="member", user__email="max@example.com").user
     return mia, max_

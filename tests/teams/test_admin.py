@@ -9,7 +9,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from studio.audit.models import AuditEntry
 from studio.teams.models import Invitation, Membership
-from tests.factories import InvitationFactory, MembershipFactory, make_team_with_token
+from tests.factories import InvitationFactory, MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def operator(admin_client):
 
 @pytest.fixture
 def tokened_team(owner):
-    team = make_team_with_token(TOKEN, name="Tokened")
+    team = give_krea_token(TeamFactory(name="Tokened"), TOKEN)
     MembershipFactory(team=team, user=owner, role="owner")
     return team
 

@@ -22,7 +22,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from studio.teams.models import Membership
-from tests.factories import InvitationFactory
+from tests.factories import (
+    ApiKeyFactory,
+    InvitationFactory,
+    JobFactory,
+    OutputFactory,
+    QuotaFactory,
+    give_krea_token,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,48 +58,22 @@ GLOBAL_KWARGS: dict[str, str] = {
 }
 
 
-def _job(other_team, outsider):
-    from studio.generation.models import Job, JobStatus
-
-    return Job.objects.create(
-        team=other_team,
-        created_by=outsider,
-        model_id="image/bfl/flux-1-dev",
-        model_name="Flux",
-        group="image",
-        params={"prompt": "a secret lighthouse"},
-        prompt="a secret lighthouse",
-        status=JobStatus.COMPLETED,
-        estimate_cu=Decimal(3),
-    )
-
-
 def _job_with_output(other_team, outsider):
-    from studio.generation.models import Output
+    from studio.generation.models import JobStatus
 
-    job = _job(other_team, outsider)
-    Output.objects.create(
-        job=job,
-        team_id=job.team_id,
-        position=0,
-        file="outputs/secret.png",
-        mime_type="image/png",
-        source_url="https://cdn.krea.ai/secret.png",
-    )
+    job = JobFactory(team=other_team, created_by=outsider, status=JobStatus.COMPLETED)
+    # A file name only: the walk never gets as far as reading it.
+    OutputFactory(job=job, file="outputs/secret.png", thumbnail="")
     return job
 
 
 def _quota(other_team, outsider):
-    from studio.usage.models import Quota
-
-    return Quota.objects.create(team=other_team, limit_cu=Decimal(100)).pk
+    return QuotaFactory(team=other_team, limit_cu=Decimal(100)).pk
 
 
 def _api_key(other_team, outsider):
-    from studio.api.services import api_key_create
-
     membership = Membership.objects.get(team=other_team, user=outsider)
-    return api_key_create(membership=membership, name="theirs").api_key.pk
+    return ApiKeyFactory(membership=membership, name="theirs").pk
 
 
 def _asset(other_team, outsider):
@@ -238,9 +219,7 @@ def test_another_teams_objects_answer_404(client, route, name, owner, team, othe
     path = _fill(route, values)
     # With a token, so pages that need one reach their lookup (without one they show the
     # same "add a token" page whatever the id, which reveals nothing either).
-    from studio.teams.tokens import team_token_set
-
-    team_token_set(by=Membership.objects.get(team=team, user=owner), token="own-team-token-1")
+    give_krea_token(team)
     client.force_login(owner)
     responses = {method: getattr(client, method)(path) for method in ("get", "post")}
     statuses = {method: r.status_code for method, r in responses.items()}

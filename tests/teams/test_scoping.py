@@ -14,7 +14,7 @@ from studio.teams.scoping import (
     team_queryset,
     team_required,
 )
-from tests.factories import InvitationFactory, UserFactory, make_team_with_token
+from tests.factories import InvitationFactory, TeamFactory, UserFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def test_needs_token_tells_members_whom_to_ask(member, owner):
 
 
 def test_needs_token_passes_when_the_team_has_one(db):
-    team = make_team_with_token()
+    team = give_krea_token(TeamFactory())
     user = Membership.objects.create(team=team, user=UserFactory(), role="member").user
     assert generate_view(request_for(user)).content == b"generate form"
 

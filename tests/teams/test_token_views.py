@@ -8,7 +8,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from studio.audit.models import AuditEntry
 from studio.teams.models import Team
 from studio.teams.tokens import decrypt_token
-from tests.factories import make_team_with_token
+from tests.factories import TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_the_token_field_is_labelled_and_never_prefilled(client, owner):
 
 
 def test_remove_asks_first_then_removes(client, owner):
-    team = make_team_with_token(TOKEN)
+    team = give_krea_token(TeamFactory(), TOKEN)
     from tests.factories import MembershipFactory
 
     MembershipFactory(team=team, user=owner, role="owner")
