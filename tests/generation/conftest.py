@@ -1,103 +1,32 @@
 """Fixtures of the generation page tests: jobs and output files of ``team`` and ``other_team``.
 
 ``team`` has an owner, an admin and a member (tests/conftest.py); ``outsider``
-owns ``other_team``. Jobs are made directly (the pipeline has its own tests);
-output files are real, small PNGs and MP4 stand-ins in the test MEDIA_ROOT.
+owns ``other_team``. Jobs and outputs are made with ``tests.factories`` (the
+pipeline has its own tests).
 """
 
-import io
 from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django.core.files.base import ContentFile
-from django.utils import timezone
-from PIL import Image
 
-from studio.generation.models import Job, JobStatus, Output
+from studio.generation.models import Job, JobStatus
+from tests.factories import FLUX, JobFactory, OutputFactory
 
-FLUX = "image/bfl/flux-1-dev"
 VEO = "video/google/veo-3.1"
 
 
-def png_bytes(width: int = 64, height: int = 48, colour=(200, 90, 40)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 @pytest.fixture
-def token_team(team):
-    """``team`` with a Krea token (pages that need one; no Krea call is made)."""
-    from studio.teams.tokens import encrypt_token
-
-    team.krea_token_ciphertext = encrypt_token("krea-test-token-0001")
-    team.krea_token_last4 = "0001"
-    team.krea_token_updated_at = timezone.now()
-    team.save()
-    return team
-
-
-@pytest.fixture
-def make_job(team, member):
-    """A job of ``team`` (by ``member`` unless ``created_by`` is given)."""
-    counter = {"n": 0}
-
-    def _make(**fields) -> Job:
-        counter["n"] += 1
-        defaults = {
-            "team": team,
-            "created_by": member,
-            "model_id": FLUX,
-            "model_name": "Flux",
-            "group": "image",
-            "params": {"prompt": f"a lighthouse at dusk {counter['n']}", "steps": 25},
-            "status": JobStatus.QUEUED,
-            "estimate_cu": Decimal(3),
-        }
-        defaults.update(fields)
-        if "prompt" not in fields:
-            defaults["prompt"] = defaults["params"].get("prompt", "")
-        if defaults["status"] in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED):
-            defaults.setdefault("finished_at", timezone.now())
-        return Job.objects.create(**defaults)
-
-    return _make
-
-
-@pytest.fixture
-def make_output():
-    """A stored output of a job: an image (PNG + JPEG thumbnail) or a video."""
-
-    def _make(job: Job, *, position: int = 0, video: bool = False) -> Output:
-        output = Output(
-            job=job,
-            team_id=job.team_id,
-            position=position,
-            mime_type="video/mp4" if video else "image/png",
-            width=64,
-            height=48,
-            source_url=f"https://cdn.krea.ai/{job.uuid}/{position}",
-            created_at=job.created_at + timedelta(seconds=position),
-        )
-        content = b"\x00\x00\x00\x18ftypmp42 not really a video" if video else png_bytes()
-        output.size = len(content)
-        name = f"{job.uuid}-{position}"
-        output.file.save(name + (".mp4" if video else ".png"), ContentFile(content), save=False)
-        thumb = io.BytesIO()
-        Image.new("RGB", (64, 48), (10, 10, 10)).save(thumb, "JPEG")
-        output.thumbnail.save(name + "-thumb.jpg", ContentFile(thumb.getvalue()), save=False)
-        output.save()
-        return output
-
-    return _make
-
-
-@pytest.fixture
-def completed_job(make_job, make_output):
-    job = make_job(status=JobStatus.COMPLETED, charged_cu=Decimal(3), krea_job_id="krea-123")
-    make_output(job)
+def completed_job(team, member):
+    job = JobFactory(
+        team=team,
+        created_by=member,
+        status=JobStatus.COMPLETED,
+        charged_cu=Decimal(3),
+        krea_job_id="krea-123",
+    )
+    OutputFactory(job=job)
     return job
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from studio.generation import services
 from studio.generation.models import JobStatus
 from studio.usage.models import EntryKind, UsageEntry
-from tests.conftest import TEAM_TOKEN
+from tests.factories import KREA_TOKEN
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def sampling_job(krea, submit):
     """A job Krea is sampling (an image job samples from 45 % to 80 % of its 6 s)."""
     job = submit()
     krea.advance(3)
-    assert krea.get_job(TEAM_TOKEN, job.krea_job_id)["status"] == "sampling"
+    assert krea.get_job(KREA_TOKEN, job.krea_job_id)["status"] == "sampling"
     return job
 
 
@@ -65,27 +65,27 @@ def page_of(client, job) -> str:
 def test_a_job_krea_stops_ends_cancelled_and_released(
     run_for, krea, client, sampling_job, cancel_on_page, team_with_token
 ):
-    krea.configure_account(TEAM_TOKEN, cancel_mode="cancel")
-    credits = krea.credits(TEAM_TOKEN)
+    krea.configure_account(KREA_TOKEN, cancel_mode="cancel")
+    credits = krea.credits(KREA_TOKEN)
     cancel_on_page(sampling_job)
 
     assert sampling_job.status == JobStatus.CANCELLED
-    assert krea.get_job(TEAM_TOKEN, sampling_job.krea_job_id)["status"] == "cancelled"
+    assert krea.get_job(KREA_TOKEN, sampling_job.krea_job_id)["status"] == "cancelled"
     assert held(sampling_job) == 0 and sampling_job.charged_cu is None
     run_for(60)  # nothing Krea reports later changes it
     page = page_of(client, sampling_job)
     assert sampling_job.status == JobStatus.CANCELLED
     assert ">Cancelled<" in page and "nothing (Krea bills completed jobs only)" in page
     assert TOO_LATE not in page
-    assert krea.credits(TEAM_TOKEN) == credits and charged(team_with_token) == 0
+    assert krea.credits(KREA_TOKEN) == credits and charged(team_with_token) == 0
 
 
 def test_a_late_cancel_krea_finishes_anyway_is_followed_to_completed_and_charged_what_krea_billed(
     run_for, krea, client, sampling_job, cancel_on_page, team_with_token
 ):
     # No public URL: the portal learns the end by polling, as when webhooks are lost.
-    krea.configure_account(TEAM_TOKEN, cancel_mode="finish-late")
-    credits = krea.credits(TEAM_TOKEN)
+    krea.configure_account(KREA_TOKEN, cancel_mode="finish-late")
+    credits = krea.credits(KREA_TOKEN)
     page = cancel_on_page(sampling_job)
 
     assert sampling_job.status == JobStatus.SAMPLING, "Krea still runs it: never forced"
@@ -94,8 +94,8 @@ def test_a_late_cancel_krea_finishes_anyway_is_followed_to_completed_and_charged
 
     run_for(60)
     page = page_of(client, sampling_job)
-    billed = credits - krea.credits(TEAM_TOKEN)
-    assert krea.get_job(TEAM_TOKEN, sampling_job.krea_job_id)["status"] == "completed"
+    billed = credits - krea.credits(KREA_TOKEN)
+    assert krea.get_job(KREA_TOKEN, sampling_job.krea_job_id)["status"] == "completed"
     assert sampling_job.status == JobStatus.COMPLETED
     assert billed > 0 and sampling_job.charged_cu == billed == charged(team_with_token)
     assert held(sampling_job) == 0
@@ -106,22 +106,22 @@ def test_a_late_cancel_krea_finishes_anyway_is_followed_to_completed_and_charged
 def test_a_job_krea_deletes_ends_cancelled_released_and_says_krea_deleted_it(
     krea, client, sampling_job, cancel_on_page, team_with_token, public_url
 ):
-    krea.configure_account(TEAM_TOKEN, cancel_mode="delete")
-    credits = krea.credits(TEAM_TOKEN)
+    krea.configure_account(KREA_TOKEN, cancel_mode="delete")
+    credits = krea.credits(KREA_TOKEN)
     page = cancel_on_page(sampling_job)
 
     assert sampling_job.status == JobStatus.CANCELLED
     assert sampling_job.error == services.DELETED_AT_KREA
     assert services.DELETED_AT_KREA in page and TOO_LATE not in page
     assert held(sampling_job) == 0 and sampling_job.charged_cu is None
-    assert krea.credits(TEAM_TOKEN) == credits and charged(team_with_token) == 0
+    assert krea.credits(KREA_TOKEN) == credits and charged(team_with_token) == 0
 
 
 def test_an_early_cancel_in_finish_late_mode_still_stops_the_job(
     krea, client, submit, cancel_on_page, team_with_token
 ):
     # Krea's late-stage jobs may run on; one still queued or processing stops.
-    krea.configure_account(TEAM_TOKEN, cancel_mode="finish-late")
+    krea.configure_account(KREA_TOKEN, cancel_mode="finish-late")
     job = submit()
     page = cancel_on_page(job)
     assert job.status == JobStatus.CANCELLED and held(job) == 0

@@ -24,7 +24,8 @@ from studio.schemaforms.fields import (
     URLTextField,
 )
 from studio.usage.models import Quota
-from tests.generation.conftest import FLUX, VEO
+from tests.factories import FLUX, JobFactory, give_krea_token
+from tests.generation.conftest import VEO
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +234,7 @@ def test_every_catalogue_model_gets_a_form_that_renders():
 
 
 def test_the_picker_lists_every_model_by_group_with_provider_summary_and_price(
-    client, member, token_team
+    client, member, team_with_token
 ):
     client.force_login(member)
     response = client.get(reverse("generate"))
@@ -249,7 +250,9 @@ def test_the_picker_lists_every_model_by_group_with_provider_summary_and_price(
     assert 'href="/generate/?model=image/bfl/flux-1-dev"' in page
 
 
-def test_searching_the_picker_with_htmx_answers_with_the_list_alone(client, member, token_team):
+def test_searching_the_picker_with_htmx_answers_with_the_list_alone(
+    client, member, team_with_token
+):
     client.force_login(member)
     response = client.get(
         reverse("generate"), {"q": "veo 3.1"}, HTTP_HX_TARGET="model-list", **HTMX
@@ -260,13 +263,15 @@ def test_searching_the_picker_with_htmx_answers_with_the_list_alone(client, memb
     assert "Veo 3.1" in page and "Flux" not in page and "<html" not in page
 
 
-def test_searching_without_js_is_a_plain_get(client, member, token_team):
+def test_searching_without_js_is_a_plain_get(client, member, team_with_token):
     client.force_login(member)
     page = client.get(reverse("generate"), {"q": "topaz"}).content.decode()
     assert "<html" in page and "Topaz Bloom" in page and "Veo 3.1" not in page
 
 
-def test_a_model_page_shows_its_form_with_defaults_and_the_estimate(client, member, token_team):
+def test_a_model_page_shows_its_form_with_defaults_and_the_estimate(
+    client, member, team_with_token
+):
     client.force_login(member)
     response = client.get(generate_url(FLUX))
     page = response.content.decode()
@@ -278,14 +283,14 @@ def test_a_model_page_shows_its_form_with_defaults_and_the_estimate(client, memb
     assert 'hx-trigger="change, keyup delay:300ms"' in page
 
 
-def test_the_estimate_shows_what_the_member_has_left(client, member, token_team):
-    Quota.objects.create(team=token_team, user=member, limit_cu=Decimal(50), period="month")
+def test_the_estimate_shows_what_the_member_has_left(client, member, team_with_token):
+    Quota.objects.create(team=team_with_token, user=member, limit_cu=Decimal(50), period="month")
     client.force_login(member)
     page = client.get(generate_url(FLUX)).content.decode()
     assert "For you: 50 CU left" in page
 
 
-def test_the_estimate_fragment_follows_the_parameters(client, member, token_team):
+def test_the_estimate_fragment_follows_the_parameters(client, member, team_with_token):
     client.force_login(member)
     data = {
         "_intent": "estimate",
@@ -305,7 +310,7 @@ def test_the_estimate_fragment_follows_the_parameters(client, member, token_team
     assert "Estimate: 458 CU" in client.post(generate_url(VEO), data, **HTMX).content.decode()
 
 
-def test_the_estimate_of_a_model_without_a_price_says_so(client, member, token_team, settings):
+def test_the_estimate_of_a_model_without_a_price_says_so(client, member, team_with_token, settings):
     client.force_login(member)
     response = client.post(generate_url(TOPAZ), {"_intent": "estimate"}, **HTMX)
     page = response.content.decode()
@@ -330,7 +335,9 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 # ------------------------------------------------------------------ errors keep what was typed
 
 
-def test_errors_are_shown_beside_their_fields_and_nothing_typed_is_lost(client, member, token_team):
+def test_errors_are_shown_beside_their_fields_and_nothing_typed_is_lost(
+    client, member, team_with_token
+):
     client.force_login(member)
     data = {
         "prompt": "",
@@ -367,7 +374,7 @@ def test_errors_are_shown_beside_their_fields_and_nothing_typed_is_lost(client, 
         assert kept in page, kept
 
 
-def test_a_nested_schema_error_lands_on_its_top_level_field(client, member, token_team):
+def test_a_nested_schema_error_lands_on_its_top_level_field(client, member, team_with_token):
     client.force_login(member)
     data = {
         "prompt": "a fox",
@@ -382,7 +389,7 @@ def test_a_nested_schema_error_lands_on_its_top_level_field(client, member, toke
 
 
 def test_a_reference_that_is_not_a_url_is_refused_beside_its_field_before_sending(
-    client, member, token_team
+    client, member, team_with_token
 ):
     client.force_login(member)
     data = {"prompt": "a fox", "style_images-0-url": "ref.png", "style_images-0-strength": "1"}
@@ -396,7 +403,7 @@ def test_a_reference_that_is_not_a_url_is_refused_beside_its_field_before_sendin
     assert 'value="ref.png"' in page
 
 
-def test_param_errors_of_unknown_fields_become_form_errors(client, member, token_team):
+def test_param_errors_of_unknown_fields_become_form_errors(client, member, team_with_token):
     client.force_login(member)
     error = services.InvalidGeneration([ParamError("", "The request body is odd.")])
     with mock.patch.object(services, "generation_submit", side_effect=error):
@@ -404,8 +411,8 @@ def test_param_errors_of_unknown_fields_become_form_errors(client, member, token
     assert 'class="form-errors" role="alert"' in page and "The request body is odd." in page
 
 
-def test_a_submit_over_quota_says_how_much_is_needed_and_left(client, member, token_team):
-    Quota.objects.create(team=token_team, user=member, limit_cu=Decimal(2), period="month")
+def test_a_submit_over_quota_says_how_much_is_needed_and_left(client, member, team_with_token):
+    Quota.objects.create(team=team_with_token, user=member, limit_cu=Decimal(2), period="month")
     client.force_login(member)
     page = client.post(generate_url(FLUX), {"prompt": "a fox", "steps": "30"}).content.decode()
     assert not Job.objects.exists()
@@ -416,7 +423,7 @@ def test_a_submit_over_quota_says_how_much_is_needed_and_left(client, member, to
 
 
 def test_an_aspect_preset_without_js_fills_in_the_size_and_submits_nothing(
-    client, member, token_team
+    client, member, team_with_token
 ):
     client.force_login(member)
     page = client.post(
@@ -429,7 +436,7 @@ def test_an_aspect_preset_without_js_fills_in_the_size_and_submits_nothing(
 
 
 def test_a_preset_clicked_before_an_htmx_request_does_not_change_what_it_does(
-    client, member, token_team, django_capture_on_commit_callbacks
+    client, member, team_with_token, django_capture_on_commit_callbacks
 ):
     # htmx sends the last submit button clicked (a preset) along with later requests.
     client.force_login(member)
@@ -447,7 +454,7 @@ def test_a_preset_clicked_before_an_htmx_request_does_not_change_what_it_does(
 
 
 def test_a_submit_creates_the_job_enqueues_it_and_goes_to_its_page(
-    client, member, token_team, django_capture_on_commit_callbacks
+    client, member, team_with_token, django_capture_on_commit_callbacks
 ):
     client.force_login(member)
     with (
@@ -461,16 +468,16 @@ def test_a_submit_creates_the_job_enqueues_it_and_goes_to_its_page(
     job = Job.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("job_detail", args=[job.uuid])
-    assert job.team == token_team and job.created_by == member
+    assert job.team == team_with_token and job.created_by == member
     assert job.status == JobStatus.PENDING
     assert job.params["prompt"] == "a lighthouse at dusk" and job.params["steps"] == 30
     assert "width" not in job.params  # left out: Krea applies its default
     assert len(callbacks) >= 1
-    dispatch.assert_called_once_with(token_team.pk)
+    dispatch.assert_called_once_with(team_with_token.pk)
 
 
 def test_an_htmx_submit_answers_with_a_client_redirect(
-    client, member, token_team, django_capture_on_commit_callbacks
+    client, member, team_with_token, django_capture_on_commit_callbacks
 ):
     client.force_login(member)
     with django_capture_on_commit_callbacks(execute=False):
@@ -480,7 +487,7 @@ def test_an_htmx_submit_answers_with_a_client_redirect(
     assert response["HX-Redirect"] == reverse("job_detail", args=[job.uuid])
 
 
-def test_an_htmx_submit_with_errors_answers_with_the_form_panel(client, member, token_team):
+def test_an_htmx_submit_with_errors_answers_with_the_form_panel(client, member, team_with_token):
     client.force_login(member)
     response = client.post(generate_url(FLUX), {"prompt": "", "_intent": "submit"}, **HTMX)
     page = response.content.decode()
@@ -506,9 +513,13 @@ def test_a_submit_reaches_krea_through_the_pipeline(
 
 
 def test_remix_prefills_the_form_with_the_jobs_model_and_parameters(
-    client, member, token_team, make_job
+    client, member, team_with_token, team
 ):
-    job = make_job(params={"prompt": "a red bicycle", "steps": 42, "width": 1344, "height": 768})
+    job = JobFactory(
+        team=team,
+        created_by=member,
+        params={"prompt": "a red bicycle", "steps": 42, "width": 1344, "height": 768},
+    )
     client.force_login(member)
     page = client.get(generate_url(**{"from": job.uuid})).content.decode()
     assert "<h2>Flux</h2>" in page and "Remixing" in page
@@ -516,12 +527,9 @@ def test_remix_prefills_the_form_with_the_jobs_model_and_parameters(
     assert 'name="steps" value="42"' in page and 'name="width" value="1344"' in page
 
 
-def test_remixing_another_teams_job_is_a_404(client, outsider, make_job, other_team):
-    from studio.teams.tokens import encrypt_token
-
-    other_team.krea_token_ciphertext = encrypt_token("krea-test-token-0002")
-    other_team.save()
-    job = make_job()
+def test_remixing_another_teams_job_is_a_404(client, outsider, other_team, team, member):
+    give_krea_token(other_team)
+    job = JobFactory(team=team, created_by=member)
     client.force_login(outsider)
     assert client.get(generate_url(**{"from": job.uuid})).status_code == 404
     assert client.get(generate_url(**{"from": "not-a-uuid"})).status_code == 404

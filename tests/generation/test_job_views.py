@@ -12,8 +12,7 @@ from django.utils import timezone
 from studio.generation import services
 from studio.generation.models import Job, JobStatus, Output
 from studio.usage.models import Quota
-from tests.conftest import TEAM_TOKEN
-from tests.generation.conftest import FLUX
+from tests.factories import FLUX, KREA_TOKEN, JobFactory, OutputFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +32,7 @@ def test_the_job_page_shows_parameters_figures_timings_and_outputs(client, membe
     page = response.content.decode()
     assert response.status_code == 200
     assert "<h1>Flux" in page
-    assert "a lighthouse at dusk 1" in page
+    assert completed_job.prompt.startswith("a lighthouse at dusk") and completed_job.prompt in page
     assert "<dt>steps</dt><dd><code>25</code></dd>" in page
     assert "<dt>Member</dt><dd>Mia Member</dd>" in page
     assert "<dt>Estimate</dt><dd>3 CU" in page and "<dt>Charged</dt><dd>3 CU</dd>" in page
@@ -48,8 +47,8 @@ def test_the_job_page_shows_parameters_figures_timings_and_outputs(client, membe
     assert 'id="lightbox"' in page
 
 
-def test_a_running_card_polls_every_two_seconds_and_offers_cancel(client, member, make_job):
-    job = make_job(status=JobStatus.PROCESSING)
+def test_a_running_card_polls_every_two_seconds_and_offers_cancel(client, member, team):
+    job = JobFactory(team=team, created_by=member, status=JobStatus.PROCESSING)
     client.force_login(member)
     response = client.get(detail(job), **HTMX)
     card = response.content.decode()
@@ -61,8 +60,8 @@ def test_a_running_card_polls_every_two_seconds_and_offers_cancel(client, member
     assert "Delete" not in card
 
 
-def test_the_card_stops_polling_once_the_job_has_ended(client, member, make_job, make_output):
-    job = make_job(status=JobStatus.QUEUED)
+def test_the_card_stops_polling_once_the_job_has_ended(client, member, team):
+    job = JobFactory(team=team, created_by=member, status=JobStatus.QUEUED)
     client.force_login(member)
     assert 'hx-trigger="every 2s"' in client.get(detail(job), **HTMX).content.decode()
     assert ">Queued at Krea<" in client.get(detail(job), **HTMX).content.decode()
@@ -70,7 +69,7 @@ def test_the_card_stops_polling_once_the_job_has_ended(client, member, make_job,
     Job.objects.filter(pk=job.pk).update(
         status=JobStatus.COMPLETED, finished_at=timezone.now(), charged_cu=Decimal(3)
     )
-    make_output(job)
+    OutputFactory(job=job)
     card = client.get(detail(job), **HTMX).content.decode()
     assert ">Completed<" in card
     assert "hx-trigger" not in card and "hx-get" not in card
@@ -78,8 +77,8 @@ def test_the_card_stops_polling_once_the_job_has_ended(client, member, make_job,
     assert "Cancel" not in card
 
 
-def test_a_completed_card_waits_for_its_files_then_stops(client, member, make_job):
-    job = make_job(status=JobStatus.COMPLETED)
+def test_a_completed_card_waits_for_its_files_then_stops(client, member, team):
+    job = JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED)
     client.force_login(member)
     card = client.get(detail(job), **HTMX).content.decode()
     assert 'hx-trigger="every 2s"' in card and "Copying the files" in card
@@ -89,16 +88,20 @@ def test_a_completed_card_waits_for_its_files_then_stops(client, member, make_jo
 
 
 @pytest.mark.parametrize("status", [JobStatus.FAILED, JobStatus.CANCELLED])
-def test_failed_and_cancelled_cards_do_not_poll(client, member, make_job, status):
-    job = make_job(status=status, error="Krea reported that the job failed.")
+def test_failed_and_cancelled_cards_do_not_poll(client, member, status, team):
+    job = JobFactory(
+        team=team, created_by=member, status=status, error="Krea reported that the job failed."
+    )
     client.force_login(member)
     card = client.get(detail(job), **HTMX).content.decode()
     assert "hx-trigger" not in card
     assert job.get_status_display() in card
 
 
-def test_the_card_shows_previews_from_krea_only(client, member, make_job):
-    job = make_job(
+def test_the_card_shows_previews_from_krea_only(client, member, team):
+    job = JobFactory(
+        team=team,
+        created_by=member,
         status=JobStatus.INTERMEDIATE_COMPLETE,
         preview_urls=[
             "https://cdn.krea.ai/preview-1.png",
@@ -113,8 +116,10 @@ def test_the_card_shows_previews_from_krea_only(client, member, make_job):
     assert "evil.example" not in card and "javascript:" not in card
 
 
-def test_a_job_that_needs_attention_says_so_plainly(client, member, make_job):
-    job = make_job(
+def test_a_job_that_needs_attention_says_so_plainly(client, member, team):
+    job = JobFactory(
+        team=team,
+        created_by=member,
         status=JobStatus.SUBMITTING,
         needs_attention=True,
         error=services.OUTCOME_UNKNOWN,
@@ -125,9 +130,15 @@ def test_a_job_that_needs_attention_says_so_plainly(client, member, make_job):
     assert "Cancel job" in page  # a member need not wait for Krea's answer to cancel
 
 
-def test_a_video_output_plays_in_the_page(client, member, make_job, make_output):
-    job = make_job(status=JobStatus.COMPLETED, model_id="video/google/veo-3.1", group="video")
-    make_output(job, video=True)
+def test_a_video_output_plays_in_the_page(client, member, team):
+    job = JobFactory(
+        team=team,
+        created_by=member,
+        status=JobStatus.COMPLETED,
+        model_id="video/google/veo-3.1",
+        group="video",
+    )
+    OutputFactory(job=job, video=True)
     client.force_login(member)
     page = client.get(detail(job)).content.decode()
     assert re.search(
@@ -139,8 +150,8 @@ def test_a_video_output_plays_in_the_page(client, member, make_job, make_output)
 # ------------------------------------------------------------------ cancel
 
 
-def test_cancelling_a_queued_job_with_htmx_answers_with_the_final_card(client, member, make_job):
-    job = make_job(status=JobStatus.PENDING)
+def test_cancelling_a_queued_job_with_htmx_answers_with_the_final_card(client, member, team):
+    job = JobFactory(team=team, created_by=member, status=JobStatus.PENDING)
     client.force_login(member)
     response = client.post(reverse("job_cancel", args=[job.uuid]), **HTMX)
     card = response.content.decode()
@@ -149,8 +160,8 @@ def test_cancelling_a_queued_job_with_htmx_answers_with_the_final_card(client, m
     assert ">Cancelled<" in card and "hx-trigger" not in card
 
 
-def test_cancelling_without_js_redirects_to_the_job(client, member, make_job):
-    job = make_job(status=JobStatus.PENDING)
+def test_cancelling_without_js_redirects_to_the_job(client, member, team):
+    job = JobFactory(team=team, created_by=member, status=JobStatus.PENDING)
     client.force_login(member)
     response = client.post(reverse("job_cancel", args=[job.uuid]), follow=True)
     assert response.redirect_chain[-1][0] == detail(job)
@@ -179,13 +190,13 @@ def test_cancelling_a_job_running_on_krea(
         client.post(reverse("job_cancel", args=[job.uuid]))
     job.refresh_from_db()
     assert job.status == JobStatus.CANCELLED
-    assert krea.get_job(TEAM_TOKEN, job.krea_job_id)["status"] == "cancelled"
+    assert krea.get_job(KREA_TOKEN, job.krea_job_id)["status"] == "cancelled"
 
 
 def test_a_member_cannot_cancel_someone_elses_job_but_an_admin_can(
-    client, member, admin, owner, make_job
+    client, member, admin, owner, team
 ):
-    job = make_job(status=JobStatus.PENDING, created_by=owner)
+    job = JobFactory(team=team, status=JobStatus.PENDING, created_by=owner)
     client.force_login(member)
     assert client.post(reverse("job_cancel", args=[job.uuid])).status_code == 403
     client.force_login(admin)
@@ -217,16 +228,16 @@ def test_deleting_asks_first_then_removes_the_job_and_its_files(client, member, 
     assert not any(os.path.exists(p) for p in paths)
 
 
-def test_a_running_job_cannot_be_deleted(client, member, make_job):
-    job = make_job(status=JobStatus.PROCESSING)
+def test_a_running_job_cannot_be_deleted(client, member, team):
+    job = JobFactory(team=team, created_by=member, status=JobStatus.PROCESSING)
     client.force_login(member)
     response = client.post(reverse("job_delete", args=[job.uuid]), follow=True)
     assert "Cancel this job before deleting it." in response.content.decode()
     assert Job.objects.filter(pk=job.pk).exists()
 
 
-def test_a_member_cannot_delete_someone_elses_job(client, member, owner, make_job):
-    job = make_job(status=JobStatus.FAILED, created_by=owner)
+def test_a_member_cannot_delete_someone_elses_job(client, member, owner, team):
+    job = JobFactory(team=team, status=JobStatus.FAILED, created_by=owner)
     client.force_login(member)
     assert client.post(reverse("job_delete", args=[job.uuid])).status_code == 403
     assert Job.objects.filter(pk=job.pk).exists()
@@ -236,7 +247,7 @@ def test_a_member_cannot_delete_someone_elses_job(client, member, owner, make_jo
 
 
 def test_run_again_submits_the_same_parameters_as_a_new_job(
-    client, member, token_team, completed_job, django_capture_on_commit_callbacks
+    client, member, team_with_token, completed_job, django_capture_on_commit_callbacks
 ):
     client.force_login(member)
     with django_capture_on_commit_callbacks(execute=False):
@@ -248,7 +259,7 @@ def test_run_again_submits_the_same_parameters_as_a_new_job(
 
 
 def test_run_again_with_htmx_redirects_the_client(
-    client, member, token_team, completed_job, django_capture_on_commit_callbacks
+    client, member, team_with_token, completed_job, django_capture_on_commit_callbacks
 ):
     client.force_login(member)
     with django_capture_on_commit_callbacks(execute=False):
@@ -257,8 +268,10 @@ def test_run_again_with_htmx_redirects_the_client(
     assert response["HX-Redirect"] == detail(new)
 
 
-def test_run_again_over_quota_says_so_and_queues_nothing(client, member, token_team, completed_job):
-    Quota.objects.create(team=token_team, user=member, limit_cu=Decimal(1), period="month")
+def test_run_again_over_quota_says_so_and_queues_nothing(
+    client, member, team_with_token, completed_job
+):
+    Quota.objects.create(team=team_with_token, user=member, limit_cu=Decimal(1), period="month")
     client.force_login(member)
     response = client.post(reverse("job_run_again", args=[completed_job.uuid]), follow=True)
     assert "needs 3 CU" in response.content.decode()
@@ -266,9 +279,14 @@ def test_run_again_over_quota_says_so_and_queues_nothing(client, member, token_t
 
 
 def test_run_again_of_parameters_the_schema_no_longer_takes_goes_to_remix(
-    client, member, token_team, make_job
+    client, member, team_with_token, team
 ):
-    job = make_job(status=JobStatus.FAILED, params={"prompt": "a fox", "retired_field": 1})
+    job = JobFactory(
+        team=team,
+        created_by=member,
+        status=JobStatus.FAILED,
+        params={"prompt": "a fox", "retired_field": 1},
+    )
     client.force_login(member)
     response = client.post(reverse("job_run_again", args=[job.uuid]))
     assert response["Location"] == f"{reverse('generate')}?from={job.uuid}"
@@ -311,9 +329,9 @@ def test_the_thumbnail_is_a_jpeg(client, member, completed_job):
     assert b"".join(response.streaming_content).startswith(b"\xff\xd8")
 
 
-def test_a_video_is_served_as_video_with_byte_ranges(client, member, make_job, make_output):
-    job = make_job(status=JobStatus.COMPLETED)
-    output = make_output(job, video=True)
+def test_a_video_is_served_as_video_with_byte_ranges(client, member, team):
+    job = JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED)
+    output = OutputFactory(job=job, video=True)
     client.force_login(member)
     url = reverse("output_file", args=[job.uuid, 0])
     whole = client.get(url)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from studio.generation.models import JobStatus
 from studio.paging import PAGE_SIZE
+from tests.factories import JobFactory, OutputFactory
 from tests.generation.conftest import VEO
 
 pytestmark = pytest.mark.django_db
@@ -36,12 +37,14 @@ def output_links(page: str) -> list[str]:
 
 
 def test_the_jobs_page_lists_the_teams_jobs_newest_first(
-    client, member, make_job, other_team, outsider
+    client, member, other_team, outsider, team
 ):
     now = timezone.now()
-    old = make_job(created_at=now - timedelta(hours=2))
-    new = make_job(created_at=now - timedelta(minutes=1), status=JobStatus.FAILED)
-    make_job(team=other_team, created_by=outsider, prompt="not ours")
+    old = JobFactory(team=team, created_by=member, created_at=now - timedelta(hours=2))
+    new = JobFactory(
+        team=team, created_by=member, created_at=now - timedelta(minutes=1), status=JobStatus.FAILED
+    )
+    JobFactory(team=other_team, created_by=outsider, prompt="not ours")
     client.force_login(member)
     response = client.get(reverse("jobs"))
     page = response.content.decode()
@@ -57,12 +60,25 @@ def test_an_empty_team_is_invited_to_generate(client, member):
     assert "The team has no jobs yet." in page and f'href="{reverse("generate")}"' in page
 
 
-def test_jobs_filter_by_state_model_member_dates_and_prompt(client, member, owner, make_job):
+def test_jobs_filter_by_state_model_member_dates_and_prompt(client, member, owner, team):
     now = timezone.now()
-    flux_done = make_job(status=JobStatus.COMPLETED, params={"prompt": "a red fox"})
-    veo = make_job(model_id=VEO, model_name="Veo 3.1", params={"prompt": "a blue whale"})
-    by_owner = make_job(created_by=owner, params={"prompt": "a green owl"})
-    last_week = make_job(created_at=now - timedelta(days=7), params={"prompt": "an old fox"})
+    flux_done = JobFactory(
+        team=team, created_by=member, status=JobStatus.COMPLETED, params={"prompt": "a red fox"}
+    )
+    veo = JobFactory(
+        team=team,
+        created_by=member,
+        model_id=VEO,
+        model_name="Veo 3.1",
+        params={"prompt": "a blue whale"},
+    )
+    by_owner = JobFactory(team=team, created_by=owner, params={"prompt": "a green owl"})
+    last_week = JobFactory(
+        team=team,
+        created_by=member,
+        created_at=now - timedelta(days=7),
+        params={"prompt": "an old fox"},
+    )
     client.force_login(member)
 
     def listed(**filters):
@@ -78,8 +94,8 @@ def test_jobs_filter_by_state_model_member_dates_and_prompt(client, member, owne
     assert listed(q="fox", date_from=now.date().isoformat()) == {str(flux_done.uuid)}
 
 
-def test_the_filter_form_keeps_its_values_and_explains_a_backwards_range(client, member, make_job):
-    make_job()
+def test_the_filter_form_keeps_its_values_and_explains_a_backwards_range(client, member, team):
+    JobFactory(team=team, created_by=member)
     client.force_login(member)
     page = client.get(
         reverse("jobs"), {"q": "lighthouse", "date_from": "2026-05-02", "date_to": "2026-05-01"}
@@ -99,18 +115,18 @@ def test_the_filter_form_keeps_its_values_and_explains_a_backwards_range(client,
     ],
 )
 def test_dates_the_portal_cannot_place_in_time_are_a_form_error(
-    client, member, make_job, url_name, dates
+    client, member, url_name, dates, team
 ):
-    make_job()
+    JobFactory(team=team, created_by=member)
     client.force_login(member)
     response = client.get(reverse(url_name), dates)
     assert response.status_code == 200
     assert "Enter a date between 1900-01-01 and 2999-12-31." in response.content.decode()
 
 
-def test_filtering_with_htmx_answers_with_the_results_alone(client, member, make_job):
-    job = make_job(status=JobStatus.COMPLETED)
-    make_job()
+def test_filtering_with_htmx_answers_with_the_results_alone(client, member, team):
+    job = JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED)
+    JobFactory(team=team, created_by=member)
     client.force_login(member)
     response = client.get(
         reverse("jobs"), {"status": "completed"}, HTTP_HX_TARGET="job-results", **HTMX
@@ -121,10 +137,13 @@ def test_filtering_with_htmx_answers_with_the_results_alone(client, member, make
     assert job_links(page) == [str(job.uuid)]
 
 
-def test_jobs_page_by_keyset_with_load_more_and_a_plain_link_fallback(client, member, make_job):
+def test_jobs_page_by_keyset_with_load_more_and_a_plain_link_fallback(client, member, team):
     moment = timezone.now() - timedelta(minutes=5)
     # Several jobs share a timestamp: the id breaks the tie, nothing is skipped or repeated.
-    jobs = [make_job(created_at=moment - timedelta(seconds=i // 3)) for i in range(PAGE_SIZE + 7)]
+    jobs = [
+        JobFactory(team=team, created_by=member, created_at=moment - timedelta(seconds=i // 3))
+        for i in range(PAGE_SIZE + 7)
+    ]
     expected = [str(j.uuid) for j in sorted(jobs, key=lambda j: (j.created_at, j.id), reverse=True)]
     client.force_login(member)
 
@@ -144,8 +163,8 @@ def test_jobs_page_by_keyset_with_load_more_and_a_plain_link_fallback(client, me
     assert "<html" in plain and job_links(plain) == expected[PAGE_SIZE:]
 
 
-def test_a_broken_cursor_starts_from_the_top(client, member, make_job):
-    job = make_job()
+def test_a_broken_cursor_starts_from_the_top(client, member, team):
+    job = JobFactory(team=team, created_by=member)
     client.force_login(member)
     page = client.get(reverse("jobs"), {"cursor": "!!not-a-cursor"}).content.decode()
     assert job_links(page) == [str(job.uuid)]
@@ -158,13 +177,13 @@ def count_queries(client, url, **params) -> int:
     return len(queries)
 
 
-def test_the_jobs_page_costs_the_same_queries_for_5_or_50_jobs(
-    client, member, owner, make_job, make_output
-):
+def test_the_jobs_page_costs_the_same_queries_for_5_or_50_jobs(client, member, owner, team):
     def add(n):
         for i in range(n):
-            job = make_job(status=JobStatus.COMPLETED, created_by=owner if i % 2 else member)
-            make_output(job)
+            job = JobFactory(
+                team=team, status=JobStatus.COMPLETED, created_by=owner if i % 2 else member
+            )
+            OutputFactory(job=job)
 
     client.force_login(member)
     add(5)
@@ -179,15 +198,17 @@ def test_the_jobs_page_costs_the_same_queries_for_5_or_50_jobs(
 
 
 def test_the_gallery_shows_the_teams_outputs_with_the_lightbox(
-    client, member, make_job, make_output, outsider, other_team
+    client, member, outsider, other_team, team
 ):
-    job = make_job(status=JobStatus.COMPLETED)
-    make_output(job, position=0)
-    make_output(job, position=1)
-    video_job = make_job(status=JobStatus.COMPLETED, model_id=VEO, model_name="Veo 3.1")
-    make_output(video_job, video=True)
-    theirs = make_job(team=other_team, created_by=outsider, status=JobStatus.COMPLETED)
-    make_output(theirs)
+    job = JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED)
+    OutputFactory(job=job, position=0)
+    OutputFactory(job=job, position=1)
+    video_job = JobFactory(
+        team=team, created_by=member, status=JobStatus.COMPLETED, model_id=VEO, model_name="Veo 3.1"
+    )
+    OutputFactory(job=video_job, video=True)
+    theirs = JobFactory(team=other_team, created_by=outsider, status=JobStatus.COMPLETED)
+    OutputFactory(job=theirs)
     client.force_login(member)
     response = client.get(reverse("gallery"))
     page = response.content.decode()
@@ -205,11 +226,15 @@ def test_the_gallery_shows_the_teams_outputs_with_the_lightbox(
     assert '<dialog id="lightbox"' in page and "js/lightbox.js" in page
 
 
-def test_the_gallery_shares_the_jobs_filters(client, member, make_job, make_output):
-    flux = make_job(status=JobStatus.COMPLETED, params={"prompt": "a red fox"})
-    make_output(flux)
-    veo = make_job(status=JobStatus.COMPLETED, model_id=VEO, model_name="Veo 3.1")
-    make_output(veo, video=True)
+def test_the_gallery_shares_the_jobs_filters(client, member, team):
+    flux = JobFactory(
+        team=team, created_by=member, status=JobStatus.COMPLETED, params={"prompt": "a red fox"}
+    )
+    OutputFactory(job=flux)
+    veo = JobFactory(
+        team=team, created_by=member, status=JobStatus.COMPLETED, model_id=VEO, model_name="Veo 3.1"
+    )
+    OutputFactory(job=veo, video=True)
     client.force_login(member)
     page = client.get(reverse("gallery"), {"model": VEO}).content.decode()
     assert output_links(page) == [reverse("output_file", args=[veo.uuid, 0])]
@@ -221,10 +246,12 @@ def test_the_gallery_shares_the_jobs_filters(client, member, make_job, make_outp
     assert fragment.lstrip().startswith('<div id="gallery-results"')
 
 
-def test_the_gallery_pages_by_keyset(client, member, make_job, make_output):
+def test_the_gallery_pages_by_keyset(client, member, team):
     outputs = []
     for _ in range(PAGE_SIZE + 3):
-        outputs.append(make_output(make_job(status=JobStatus.COMPLETED)))
+        outputs.append(
+            OutputFactory(job=JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED))
+        )
     expected = [
         reverse("output_file", args=[o.job.uuid, o.position])
         for o in sorted(outputs, key=lambda o: (o.created_at, o.id), reverse=True)
@@ -237,15 +264,13 @@ def test_the_gallery_pages_by_keyset(client, member, make_job, make_output):
     assert output_links(rest.content.decode()) == expected[PAGE_SIZE:]
 
 
-def test_the_gallery_costs_the_same_queries_for_5_or_50_outputs(
-    client, member, make_job, make_output
-):
+def test_the_gallery_costs_the_same_queries_for_5_or_50_outputs(client, member, team):
     client.force_login(member)
     for _ in range(5):
-        make_output(make_job(status=JobStatus.COMPLETED))
+        OutputFactory(job=JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED))
     few = count_queries(client, reverse("gallery"))
     for _ in range(45):
-        make_output(make_job(status=JobStatus.COMPLETED))
+        OutputFactory(job=JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED))
     assert count_queries(client, reverse("gallery")) == few
 
 
@@ -254,8 +279,8 @@ def test_an_empty_gallery_says_where_files_come_from(client, member):
     assert "No images or videos yet" in client.get(reverse("gallery")).content.decode()
 
 
-def test_lists_need_a_team_member(client, outsider, make_job):
-    make_job()
+def test_lists_need_a_team_member(client, outsider, team, member):
+    JobFactory(team=team, created_by=member)
     client.force_login(outsider)
     assert job_links(client.get(reverse("jobs")).content.decode()) == []
     assert client.get(reverse("gallery")).status_code == 200

@@ -7,8 +7,9 @@ import pytest
 from django.core.files.base import ContentFile
 
 from studio.assets.models import Asset
-from studio.generation.models import Job, JobStatus, Output
+from studio.generation.models import JobStatus
 from tests.assets.conftest import picture
+from tests.factories import JobFactory, OutputFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,27 +23,13 @@ def as_member(client, member, team_with_token):
 
 
 def finished_output(team, member, source_url):
-    job = Job.objects.create(
-        team=team,
-        created_by=member,
-        model_id="image/bfl/flux-1-dev",
-        model_name="Flux",
-        group="image",
-        status=JobStatus.COMPLETED,
-        params={"prompt": "a lighthouse"},
-    )
-    output = Output(
-        job=job,
-        team=team,
-        position=0,
-        mime_type="image/png",
+    return OutputFactory(
+        job=JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED),
         width=320,
         height=200,
         source_url=source_url,
+        file=ContentFile(picture(), name="out.png"),
     )
-    output.file.save("out.png", ContentFile(picture()), save=False)
-    output.save()
-    return output
 
 
 def generated_with(response):
@@ -58,10 +45,10 @@ def test_the_outputs_krea_url_is_used_while_krea_still_serves_it(
     import io
 
     from krea_integration.client import KreaClient
-    from tests.conftest import TEAM_TOKEN
+    from tests.factories import KREA_TOKEN
 
     # A file Krea serves: upload one and use its URL as the output's source.
-    served = KreaClient(TEAM_TOKEN, base_url="http://krea.test", transport=krea.transport())
+    served = KreaClient(KREA_TOKEN, base_url="http://krea.test", transport=krea.transport())
     krea_url = served.upload_asset(io.BytesIO(picture()), filename="x.png").image_url
     output = finished_output(team_with_token, member, krea_url)
     page = as_member.get(f"/jobs/{output.job.uuid}/outputs/0/use/").content.decode()
@@ -156,10 +143,10 @@ def test_a_picked_output_gets_a_url_krea_can_fetch_and_never_the_portals(
 
 
 def test_a_picked_output_krea_refuses_to_take_says_why(as_member, krea, member, team_with_token):
-    from tests.conftest import TEAM_TOKEN
+    from tests.factories import KREA_TOKEN
 
     output = finished_output(team_with_token, member, "http://krea.test/files/expired.png")
-    krea.queue_fault("503", token=TEAM_TOKEN, method="POST", path="/assets")
+    krea.queue_fault("503", token=KREA_TOKEN, method="POST", path="/assets")
     answer = as_member.post(f"/jobs/{output.job.uuid}/outputs/0/input-url/")
     assert answer.status_code == 502
     assert "Krea had a problem (HTTP 503)" in answer.json()["error"]

@@ -15,11 +15,9 @@ from PIL import Image
 from studio.generation import services, tasks
 from studio.generation.models import Job, JobStatus
 from studio.usage.models import EntryKind, UsageEntry
-from tests.conftest import TEAM_TOKEN
+from tests.factories import FLUX, KREA_TOKEN
 
 pytestmark = pytest.mark.django_db
-
-FLUX = "image/bfl/flux-1-dev"
 
 
 @pytest.fixture
@@ -81,13 +79,13 @@ def test_a_hundred_replayed_webhooks_make_one_transition_and_one_charge(
     krea, submit, advance, public_url, client, django_capture_on_commit_callbacks
 ):
     job = submit()
-    krea.set_webhook_policy(duplicate=100, token=TEAM_TOKEN)
+    krea.set_webhook_policy(duplicate=100, token=KREA_TOKEN)
     # Later jobs only: set the policy, then run this job to its end.
     deliveries = advance(30)
     job.refresh_from_db()
     assert job.status == JobStatus.COMPLETED
     url = f"/api/webhooks/krea/{job.uuid}/{job.webhook_secret}/"
-    body = krea.get_job(TEAM_TOKEN, job.krea_job_id)
+    body = krea.get_job(KREA_TOKEN, job.krea_job_id)
     with django_capture_on_commit_callbacks(execute=True):
         answers = {
             client.post(url, body, content_type="application/json").status_code for _ in range(100)
@@ -118,7 +116,7 @@ def test_a_late_webhook_cannot_move_a_job_backwards(krea, submit, advance, publi
     advance(30)
     job.refresh_from_db()
     assert job.status == JobStatus.COMPLETED
-    stale = {**krea.get_job(TEAM_TOKEN, job.krea_job_id), "status": "processing"}
+    stale = {**krea.get_job(KREA_TOKEN, job.krea_job_id), "status": "processing"}
     from krea_integration.types import Job as KreaJob
 
     services.job_record_krea_job(job_id=job.pk, krea_job=KreaJob.from_json(stale))
@@ -210,7 +208,7 @@ def test_without_a_public_url_the_portal_polls_with_growing_backoff(krea, submit
 def test_a_429_puts_the_job_back_in_the_local_queue_and_never_fails_it(
     krea, submit, advance, public_url, member, team_with_token, django_capture_on_commit_callbacks
 ):
-    krea.set_concurrency(TEAM_TOKEN, 1, backlog_cap=0)
+    krea.set_concurrency(KREA_TOKEN, 1, backlog_cap=0)
     first = submit()
     real_dispatch, retries = tasks.enqueue_dispatch, []
 
@@ -279,7 +277,7 @@ def test_a_worker_dying_between_the_post_and_the_save_never_posts_twice(
 def test_a_lost_answer_marks_the_job_as_needing_attention_until_its_webhook_arrives(
     krea, submit, advance, public_url
 ):
-    krea.queue_fault("lost-response", token=TEAM_TOKEN, method="POST")
+    krea.queue_fault("lost-response", token=KREA_TOKEN, method="POST")
     job = submit()
     assert job.status == JobStatus.SUBMITTING
     assert job.needs_attention
@@ -293,7 +291,7 @@ def test_a_lost_answer_marks_the_job_as_needing_attention_until_its_webhook_arri
 
 
 def test_out_of_credits_fails_the_job_and_releases_its_reservation(krea, submit):
-    krea.set_credits(TEAM_TOKEN, 0)
+    krea.set_credits(KREA_TOKEN, 0)
     job = submit()
     assert job.status == JobStatus.FAILED
     assert job.error.startswith("The team's Krea account is out of credits")
@@ -301,7 +299,7 @@ def test_out_of_credits_fails_the_job_and_releases_its_reservation(krea, submit)
 
 
 def test_a_400_fails_the_job_with_krea_s_message(krea, submit):
-    krea.queue_fault("400", token=TEAM_TOKEN, method="POST")
+    krea.queue_fault("400", token=KREA_TOKEN, method="POST")
     job = submit()
     assert job.status == JobStatus.FAILED
     assert job.error.startswith("Krea refused the parameters:")
@@ -309,15 +307,15 @@ def test_a_400_fails_the_job_with_krea_s_message(krea, submit):
 
 
 def test_a_401_tells_the_team_its_token_is_invalid(krea, submit):
-    krea.queue_fault("401", token=TEAM_TOKEN, method="POST")
+    krea.queue_fault("401", token=KREA_TOKEN, method="POST")
     job = submit()
     assert job.status == JobStatus.FAILED
     assert "did not accept the team's token" in job.error
-    assert TEAM_TOKEN not in job.error
+    assert KREA_TOKEN not in job.error
 
 
 def test_a_job_that_fails_at_krea_gives_its_reservation_back(krea, submit, advance, public_url):
-    krea.queue_fault("fail-at=processing", token=TEAM_TOKEN, method="POST")
+    krea.queue_fault("fail-at=processing", token=KREA_TOKEN, method="POST")
     job = submit()
     advance(60)
     job.refresh_from_db()

@@ -15,11 +15,9 @@ from django.db.models import Sum
 from studio.generation import reconcile, services
 from studio.generation.models import Job, JobStatus
 from studio.usage.models import EntryKind, UsageEntry
-from tests.conftest import TEAM_TOKEN
+from tests.factories import FLUX, KREA_TOKEN
 
 pytestmark = pytest.mark.django_db
-
-FLUX = "image/bfl/flux-1-dev"
 
 
 def generate_posts(krea):
@@ -28,7 +26,7 @@ def generate_posts(krea):
 
 def krea_jobs_by_portal_job(krea) -> dict[str, list[str]]:
     """Krea's jobs of the team's token, by the portal job their webhook URL names."""
-    page = krea.list_jobs(TEAM_TOKEN, limit="1000")
+    page = krea.list_jobs(KREA_TOKEN, limit="1000")
     owners: dict[str, list[str]] = {}
     for item in page["items"]:
         url = krea.job_record(item["job_id"]).webhook_url or ""
@@ -49,13 +47,13 @@ def charged(team) -> Decimal:
 
 
 def lose_the_next_send(krea, fault="lost-response,webhook-drop"):
-    krea.queue_fault(fault, token=TEAM_TOKEN, method="POST")
+    krea.queue_fault(fault, token=KREA_TOKEN, method="POST")
 
 
 def test_a_lost_answer_is_matched_from_krea_s_list_and_charged_what_krea_bills(
     krea, submit, run_for, public_url, team_with_token
 ):
-    credits = krea.credits(TEAM_TOKEN)
+    credits = krea.credits(KREA_TOKEN)
     lose_the_next_send(krea)
     job = submit()
     assert (job.status, job.krea_job_id, job.needs_attention) == ("submitting", "", True)
@@ -69,7 +67,7 @@ def test_a_lost_answer_is_matched_from_krea_s_list_and_charged_what_krea_bills(
     assert job.status == JobStatus.COMPLETED
     assert not job.needs_attention and job.error == ""
     assert len(generate_posts(krea)) == 1
-    assert charged(team_with_token) == credits - krea.credits(TEAM_TOKEN) == job.estimate_cu
+    assert charged(team_with_token) == credits - krea.credits(KREA_TOKEN) == job.estimate_cu
 
 
 @pytest.mark.parametrize("fault", ["500", "timeout"])
@@ -100,20 +98,20 @@ def test_a_send_krea_never_received_is_sent_again_once_its_list_shows_nothing(
 def test_with_no_known_job_around_a_lost_send_krea_s_date_header_gives_its_clock(
     krea, run_for, submit, team_with_token, portal_lag
 ):
-    credits = krea.credits(TEAM_TOKEN)
+    credits = krea.credits(KREA_TOKEN)
     lose_the_next_send(krea, "lost-response")  # no public URL: no webhook will tell either
     job = submit()
     assert Job.objects.exclude(krea_job_id="").count() == 0, "no neighbour to measure from"
 
     run_for(120)
     job.refresh_from_db()
-    [krea_job] = krea.list_jobs(TEAM_TOKEN)["items"]
+    [krea_job] = krea.list_jobs(KREA_TOKEN)["items"]
     assert job.krea_job_id == krea_job["job_id"], "matched, not sent a second time"
     assert len(generate_posts(krea)) == 1
     run_for(30)
     job.refresh_from_db()
     assert job.status == JobStatus.COMPLETED
-    assert charged(team_with_token) == credits - krea.credits(TEAM_TOKEN) == job.estimate_cu
+    assert charged(team_with_token) == credits - krea.credits(KREA_TOKEN) == job.estimate_cu
 
 
 def test_while_it_waits_to_be_sent_again_the_job_says_so(
@@ -147,7 +145,7 @@ def test_a_send_never_received_by_a_job_past_krea_s_time_limit_fails_and_is_rele
 def test_sends_krea_cannot_tell_apart_wait_for_their_webhooks(
     krea, submit, run_for, public_url, portal_clock
 ):
-    krea.queue_fault("lost-response,webhook-delay=300", token=TEAM_TOKEN, method="POST", times=2)
+    krea.queue_fault("lost-response,webhook-delay=300", token=KREA_TOKEN, method="POST", times=2)
     first = submit(params={"prompt": "first"})
     second = submit(params={"prompt": "second"})
 
@@ -168,8 +166,8 @@ def test_sends_krea_cannot_tell_apart_wait_for_their_webhooks(
 def test_an_ambiguity_no_webhook_settles_is_paired_in_order_once_krea_has_finished(
     krea, submit, run_for, public_url, team_with_token
 ):
-    credits = krea.credits(TEAM_TOKEN)
-    krea.queue_fault("lost-response,webhook-drop", token=TEAM_TOKEN, method="POST", times=2)
+    credits = krea.credits(KREA_TOKEN)
+    krea.queue_fault("lost-response,webhook-drop", token=KREA_TOKEN, method="POST", times=2)
     first = submit(params={"prompt": "first"})
     second = submit("image/google/imagen-4", {"prompt": "second"})
 
@@ -182,13 +180,13 @@ def test_an_ambiguity_no_webhook_settles_is_paired_in_order_once_krea_has_finish
         assert job.status == JobStatus.COMPLETED
         assert owners[str(job.uuid)] == [job.krea_job_id]  # time order was right here
         assert job.needs_attention and "matched to a Krea job by time order" in job.error
-    assert charged(team_with_token) == credits - krea.credits(TEAM_TOKEN)
+    assert charged(team_with_token) == credits - krea.credits(KREA_TOKEN)
 
 
 def test_cancelling_a_job_whose_send_was_lost_is_applied_once_it_is_matched(
     krea, submit, run_for, public_url, team_with_token
 ):
-    krea.set_concurrency(TEAM_TOKEN, 1)
+    krea.set_concurrency(KREA_TOKEN, 1)
     submit(params={"prompt": "keeps Krea's only slot busy"})
     lose_the_next_send(krea)
     job = submit()
@@ -219,7 +217,7 @@ def test_cancelling_a_job_krea_never_received_ends_it_without_sending_it_again(
 def test_a_worker_killed_after_the_post_is_matched_without_a_webhook(
     krea, team_with_token, member, run_for, public_url, django_capture_on_commit_callbacks
 ):
-    krea.set_webhook_policy(drop=True, token=TEAM_TOKEN)
+    krea.set_webhook_policy(drop=True, token=KREA_TOKEN)
     with (
         mock.patch("studio.generation.tasks.enqueue_send"),
         django_capture_on_commit_callbacks(execute=True),
@@ -274,7 +272,7 @@ def test_a_ten_minute_krea_outage_ends_every_job_with_one_krea_job_each_and_exac
 ):
     team_with_token.concurrency_limit = 10  # every send happens when its member submits
     team_with_token.save()
-    credits = krea.credits(TEAM_TOKEN)
+    credits = krea.credits(KREA_TOKEN)
     submit(params={"prompt": "before the outage"})
     run_for(30)
     # Ten minutes in which every call to Krea fails or times out, while members keep
@@ -296,9 +294,9 @@ def test_a_ten_minute_krea_outage_ends_every_job_with_one_krea_job_each_and_exac
     ]
     for faults in minutes:
         for fault in faults:
-            krea.queue_fault(fault, token=TEAM_TOKEN, method="POST")
+            krea.queue_fault(fault, token=KREA_TOKEN, method="POST")
     for method, fault in (("GET", "500"), ("DELETE", "timeout")):
-        krea.queue_fault(fault, token=TEAM_TOKEN, method=method, times=100_000)
+        krea.queue_fault(fault, token=KREA_TOKEN, method=method, times=100_000)
     models = [(FLUX, {"prompt": "flux"}), ("image/google/imagen-4", {"prompt": "imagen"})]
     for minute, faults in enumerate(minutes):
         for index, person in enumerate([owner, admin, member][: len(faults)]):
@@ -321,7 +319,7 @@ def test_a_ten_minute_krea_outage_ends_every_job_with_one_krea_job_each_and_exac
     for job in jobs:
         assert owners[str(job.uuid)] == [job.krea_job_id], "one Krea job per portal job, its own"
         assert held(job) == 0
-    assert charged(team_with_token) == credits - krea.credits(TEAM_TOKEN)
+    assert charged(team_with_token) == credits - krea.credits(KREA_TOKEN)
     assert charged(team_with_token) == sum(job.estimate_cu for job in jobs)
 
 
@@ -331,7 +329,7 @@ def test_a_job_krea_deletes_when_cancelled_is_recorded_as_cancelled_and_released
     job = submit()
     # Krea answers the DELETE, then no longer knows the job (404).
     assert [r.method for r in krea.requests if r.path == f"/jobs/{job.krea_job_id}"] == []
-    krea.queue_fault("404", token=TEAM_TOKEN, method="GET", path=f"/jobs/{job.krea_job_id}")
+    krea.queue_fault("404", token=KREA_TOKEN, method="GET", path=f"/jobs/{job.krea_job_id}")
     with django_capture_on_commit_callbacks(execute=True):
         services.job_cancel(job=job, by=job.created_by.memberships.get())
     job.refresh_from_db()

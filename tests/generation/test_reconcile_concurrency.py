@@ -14,7 +14,7 @@ from django.db import connection
 from studio.generation import reconcile, services
 from studio.generation.models import Job, JobStatus
 from studio.usage.models import EntryKind, UsageEntry
-from tests.conftest import TEAM_TOKEN
+from tests.factories import KREA_TOKEN
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -22,17 +22,17 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def test_overlapping_reconciliations_and_webhooks_charge_each_lost_send_once(
     krea, submit, public_url, portal_clock, client
 ):
-    krea.set_webhook_policy(drop=True, token=TEAM_TOKEN)
+    krea.set_webhook_policy(drop=True, token=KREA_TOKEN)
     jobs = []
     for index in range(3):
-        krea.queue_fault("lost-response", token=TEAM_TOKEN, method="POST")
+        krea.queue_fault("lost-response", token=KREA_TOKEN, method="POST")
         jobs.append(submit(params={"prompt": f"lost {index}"}))
         krea.advance(120)  # each send alone in its window
     krea.advance(60)
     finished = {
-        job.pk: krea.get_job(TEAM_TOKEN, item["job_id"])
+        job.pk: krea.get_job(KREA_TOKEN, item["job_id"])
         for job in jobs
-        for item in krea.list_jobs(TEAM_TOKEN)["items"]
+        for item in krea.list_jobs(KREA_TOKEN)["items"]
         if str(job.uuid) in (krea.job_record(item["job_id"]).webhook_url or "")
     }
     start = threading.Barrier(6)
