@@ -9,8 +9,7 @@ from django.test.client import encode_multipart
 from krea_integration.client import MAX_ASSET_BYTES, KreaClient
 from studio.assets.models import Asset
 from tests.assets.conftest import picture
-from tests.conftest import TEAM_TOKEN
-from tests.factories import AssetFactory
+from tests.factories import KREA_TOKEN, AssetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +108,7 @@ def test_a_file_passing_75_mb_without_an_announced_size_is_skipped_while_receive
 
 
 def test_krea_failing_is_a_502_and_nothing_is_recorded(api_as, member, team_with_token, krea):
-    krea.queue_fault("500", token=TEAM_TOKEN, method="POST", path="/assets")
+    krea.queue_fault("500", token=KREA_TOKEN, method="POST", path="/assets")
     response = api_as(member).post(
         "/api/v1/assets", {"file": io.BytesIO(picture())}, format="multipart"
     )
@@ -187,7 +186,7 @@ def test_deleting_someone_elses_asset_takes_an_admin(api_as, member, admin, team
 
 
 def test_import_says_how_many_were_added(api_as, member, team_with_token, krea):
-    client = KreaClient(TEAM_TOKEN, base_url="http://krea.test", transport=krea.transport())
+    client = KreaClient(KREA_TOKEN, base_url="http://krea.test", transport=krea.transport())
     client.upload_asset(io.BytesIO(picture()), filename="made-at-krea.png")
     assert api_as(member).post("/api/v1/assets/import").json() == {"added": 1}
     assert api_as(member).post("/api/v1/assets/import").json() == {"added": 0}

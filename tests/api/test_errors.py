@@ -6,10 +6,9 @@ from unittest import mock
 
 import pytest
 
-from studio.generation.models import Job
+from studio.generation.models import Job, JobStatus
 from studio.usage.services import QuotaExceeded
-
-from .conftest import FLUX
+from tests.factories import FLUX, JobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -183,8 +182,8 @@ def test_nul_characters_in_filters_are_400(client):
     assert set(body["fields"]) == {"model", "member"}
 
 
-def test_an_output_position_out_of_range_is_404(client, make_job):
-    job = make_job(outputs=1)
+def test_an_output_position_out_of_range_is_404(client, team, member):
+    job = JobFactory(team=team, created_by=member, outputs=1, status=JobStatus.COMPLETED)
     for position in ("99999", "99999999999999999999999"):
         response = client.get(f"/api/v1/jobs/{job.uuid}/outputs/{position}")
         assert_json_error(response, 404, "not_found")
@@ -216,8 +215,8 @@ def test_meaningless_query_values_are_400_naming_the_parameter(client, url, fiel
     assert list(body["fields"]) == [field]
 
 
-def test_a_limit_within_range_pages(client, make_job):
+def test_a_limit_within_range_pages(client, team, member):
     for _ in range(3):
-        make_job()
+        JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED)
     body = client.get("/api/v1/jobs?limit=2").json()
     assert len(body["results"]) == 2 and body["next"]

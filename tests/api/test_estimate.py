@@ -5,10 +5,9 @@ from decimal import Decimal
 import pytest
 
 from studio.usage.services import quota_set
+from tests.factories import FLUX
 
 pytestmark = pytest.mark.django_db
-
-FLUX = "image/bfl/flux-1-dev"
 
 
 def test_an_estimate_without_a_quota(member, api_as):

@@ -10,10 +10,7 @@ from django.utils import timezone
 
 from studio.generation.models import Job, JobStatus
 from studio.usage.services import quota_set
-from tests.conftest import TEAM_TOKEN
-from tests.factories import MembershipFactory
-
-from .conftest import FLUX
+from tests.factories import FLUX, KREA_TOKEN, JobFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +83,7 @@ def test_the_job_json_never_shows_internal_ids_or_secrets(submit):
     assert job.webhook_secret not in text
     assert job.krea_job_id not in text
     assert "krea_job_id" not in body and "team" not in body
-    assert "team-token-acme" not in text
+    assert KREA_TOKEN not in text
 
 
 def test_submit_without_a_krea_token_is_409(team, member, api_as):
@@ -147,11 +144,11 @@ def test_the_team_quota_counts_every_member(team_with_token, owner, member, api_
 
 
 def test_the_list_shows_the_team_s_jobs_newest_first(
-    make_job, member, owner, outsider, other_team, api_as
+    member, owner, outsider, other_team, api_as, team
 ):
-    older = make_job(by=owner)
-    newer = make_job(by=member, outputs=2)
-    make_job(by=outsider, team_=other_team)
+    older = JobFactory(team=team, created_by=owner, status=JobStatus.COMPLETED)
+    newer = JobFactory(team=team, created_by=member, outputs=2, status=JobStatus.COMPLETED)
+    JobFactory(created_by=outsider, team=other_team, status=JobStatus.COMPLETED)
     response = api_as(member).get("/api/v1/jobs")
     assert response.status_code == 200
     results = response.json()["results"]
@@ -159,9 +156,9 @@ def test_the_list_shows_the_team_s_jobs_newest_first(
     assert [o["position"] for o in results[0]["outputs"]] == [0, 1]
 
 
-def test_filters(make_job, member, owner, api_as):
-    done = make_job(by=owner, status=JobStatus.COMPLETED)
-    failed = make_job(by=member, status=JobStatus.FAILED, model_id="video/x/y")
+def test_filters(member, owner, api_as, team):
+    done = JobFactory(team=team, created_by=owner, status=JobStatus.COMPLETED)
+    failed = JobFactory(team=team, created_by=member, status=JobStatus.FAILED, model_id="video/x/y")
     client = api_as(member)
 
     def ids(query):
@@ -181,8 +178,8 @@ def test_bad_filters_are_400(member, api_as):
     assert set(response.json()["fields"]) == {"status", "member"}
 
 
-def test_cursor_pagination(make_job, member, api_as):
-    jobs = [make_job() for _ in range(5)]
+def test_cursor_pagination(member, api_as, team):
+    jobs = [JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED) for _ in range(5)]
     client = api_as(member)
     seen = []
     url = "/api/v1/jobs?limit=2"
@@ -209,14 +206,14 @@ def _list_queries(client) -> int:
     return len(queries)
 
 
-def test_the_list_costs_the_same_queries_for_5_or_30_jobs(make_job, member, owner, api_as):
+def test_the_list_costs_the_same_queries_for_5_or_30_jobs(member, owner, api_as, team):
     client = api_as(member)
     client.get("/api/v1/usage")  # the key's first use is recorded once, not measured here
     for _ in range(5):
-        make_job(by=owner, outputs=1)
+        JobFactory(team=team, created_by=owner, outputs=1, status=JobStatus.COMPLETED)
     five = _list_queries(client)
     for _ in range(25):
-        make_job(by=member, outputs=2)
+        JobFactory(team=team, created_by=member, outputs=2, status=JobStatus.COMPLETED)
     thirty = _list_queries(client)
     assert five == thirty
     assert thirty <= 5
@@ -225,8 +222,8 @@ def test_the_list_costs_the_same_queries_for_5_or_30_jobs(make_job, member, owne
 # One job ------------------------------------------------------------------------------
 
 
-def test_read_one_job(make_job, member, owner, api_as):
-    job = make_job(by=owner, outputs=1)
+def test_read_one_job(member, owner, api_as, team):
+    job = JobFactory(team=team, created_by=owner, outputs=1, status=JobStatus.COMPLETED)
     body = api_as(member).get(f"/api/v1/jobs/{job.uuid}").json()
     assert body["id"] == str(job.uuid)
     assert body["created_by"] == owner.email
@@ -239,10 +236,8 @@ def test_an_unknown_job_is_404(member, api_as):
     assert response.json()["code"] == "not_found"
 
 
-def test_another_team_s_job_and_output_are_404(
-    make_job, other_team, outsider, member, api_as, client
-):
-    job = make_job(by=member, outputs=1)
+def test_another_team_s_job_and_output_are_404(other_team, outsider, member, api_as, client, team):
+    job = JobFactory(team=team, created_by=member, outputs=1, status=JobStatus.COMPLETED)
     foreign = api_as(outsider)
     for request in (
         lambda c: c.get(f"/api/v1/jobs/{job.uuid}"),
@@ -262,11 +257,11 @@ def test_another_team_s_job_and_output_are_404(
     assert Job.objects.filter(pk=job.pk).exists()
 
 
-def test_a_key_works_in_its_own_team_only(make_job, member, other_team, make_key, api_as):
+def test_a_key_works_in_its_own_team_only(member, other_team, make_key, api_as, team):
     """A member of two teams: each key sees its own team's jobs, whatever the session says."""
     MembershipFactory(team=other_team, user=member)
-    here = make_job(by=member)
-    there = make_job(by=member, team_=other_team)
+    here = JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED)
+    there = JobFactory(created_by=member, team=other_team, status=JobStatus.COMPLETED)
     client = api_as(member, key=make_key(member, other_team))
     assert client.get(f"/api/v1/jobs/{here.uuid}").status_code == 404
     assert client.get(f"/api/v1/jobs/{there.uuid}").status_code == 200
@@ -275,12 +270,13 @@ def test_a_key_works_in_its_own_team_only(make_job, member, other_team, make_key
 # Outputs ------------------------------------------------------------------------------
 
 
-def test_download_an_output(make_job, member, api_as):
-    job = make_job(outputs=2)
+def test_download_an_output(member, api_as, team):
+    job = JobFactory(team=team, created_by=member, outputs=2, status=JobStatus.COMPLETED)
     response = api_as(member).get(f"/api/v1/jobs/{job.uuid}/outputs/1", HTTP_ACCEPT="image/*")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
-    assert b"".join(response.streaming_content) == b"PNG-BYTES-1"
+    with job.outputs.get(position=1).file.open("rb") as stored:
+        assert b"".join(response.streaming_content) == stored.read()
     attachment = api_as(member).get(f"/api/v1/jobs/{job.uuid}/outputs/1?download=1")
     assert attachment["Content-Disposition"].startswith("attachment")
 
@@ -289,8 +285,8 @@ def test_download_an_output(make_job, member, api_as):
     "download, attached",
     [("true", True), ("1", True), ("false", False), ("0", False), (None, False)],
 )
-def test_download_says_inline_or_attachment(make_job, member, api_as, download, attached):
-    job = make_job(outputs=1)
+def test_download_says_inline_or_attachment(member, api_as, download, attached, team):
+    job = JobFactory(team=team, created_by=member, outputs=1, status=JobStatus.COMPLETED)
     query = f"?download={download}" if download is not None else ""
     response = api_as(member).get(f"/api/v1/jobs/{job.uuid}/outputs/0{query}")
     assert response.status_code == 200
@@ -298,15 +294,15 @@ def test_download_says_inline_or_attachment(make_job, member, api_as, download, 
 
 
 @pytest.mark.parametrize("query", ["download=null", "download=", "download=yes-please"])
-def test_a_meaningless_download_value_is_400(make_job, member, api_as, query):
-    job = make_job(outputs=1)
+def test_a_meaningless_download_value_is_400(member, api_as, query, team):
+    job = JobFactory(team=team, created_by=member, outputs=1, status=JobStatus.COMPLETED)
     response = api_as(member).get(f"/api/v1/jobs/{job.uuid}/outputs/0?{query}")
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["download"]
 
 
-def test_a_missing_output_is_404_json_even_for_an_image_client(make_job, member, api_as):
-    job = make_job(outputs=1)
+def test_a_missing_output_is_404_json_even_for_an_image_client(member, api_as, team):
+    job = JobFactory(team=team, created_by=member, outputs=1, status=JobStatus.COMPLETED)
     response = api_as(member).get(f"/api/v1/jobs/{job.uuid}/outputs/5", HTTP_ACCEPT="image/png")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
@@ -331,8 +327,8 @@ def test_cancel_a_running_job(krea, submit, api_as, member, django_capture_on_co
 def test_a_cancel_krea_finishes_anyway_ends_completed_and_charged_what_krea_billed(
     krea, submit, api_as, member, public_url, django_capture_on_commit_callbacks
 ):
-    krea.configure_account(TEAM_TOKEN, cancel_mode="finish-late")
-    credits = krea.credits(TEAM_TOKEN)
+    krea.configure_account(KREA_TOKEN, cancel_mode="finish-late")
+    credits = krea.credits(KREA_TOKEN)
     job = submit().json()
     krea.advance(3)  # sampling: too late to stop in this mode
     client = api_as(member)
@@ -346,13 +342,15 @@ def test_a_cancel_krea_finishes_anyway_ends_completed_and_charged_what_krea_bill
         krea.advance(10)  # Krea finishes it and calls back
     after = client.get(f"/api/v1/jobs/{job['id']}").json()
     assert (after["status"], after["cancel_requested"]) == ("completed", False)
-    assert Decimal(str(after["charged_cu"])) == credits - krea.credits(TEAM_TOKEN) > 0
+    assert Decimal(str(after["charged_cu"])) == credits - krea.credits(KREA_TOKEN) > 0
     assert len(after["outputs"]) == 1
 
 
-def test_cancel_a_job_whose_send_outcome_is_unknown_is_recorded(make_job, member, api_as):
+def test_cancel_a_job_whose_send_outcome_is_unknown_is_recorded(member, api_as, team):
     # Krea may or may not have the job: the cancel waits until Krea's job list tells.
-    job = make_job(
+    job = JobFactory(
+        team=team,
+        created_by=member,
         status=JobStatus.SUBMITTING,
         submitted_at=timezone.now(),
         krea_job_id="",
@@ -365,8 +363,8 @@ def test_cancel_a_job_whose_send_outcome_is_unknown_is_recorded(make_job, member
     assert job.cancel_requested_at is not None and job.status == JobStatus.SUBMITTING
 
 
-def test_cancel_a_finished_job_is_409(make_job, member, api_as):
-    job = make_job(status=JobStatus.COMPLETED)
+def test_cancel_a_finished_job_is_409(member, api_as, team):
+    job = JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED)
     response = api_as(member).post(f"/api/v1/jobs/{job.uuid}/cancel")
     assert response.status_code == 409
     assert response.json() == {
@@ -375,23 +373,23 @@ def test_cancel_a_finished_job_is_409(make_job, member, api_as):
     }
 
 
-def test_delete_a_finished_job(make_job, member, api_as):
-    job = make_job(outputs=1)
+def test_delete_a_finished_job(member, api_as, team):
+    job = JobFactory(team=team, created_by=member, outputs=1, status=JobStatus.COMPLETED)
     response = api_as(member).delete(f"/api/v1/jobs/{job.uuid}")
     assert response.status_code == 204
     assert not Job.objects.filter(pk=job.pk).exists()
 
 
-def test_delete_a_running_job_is_409(make_job, member, api_as):
-    job = make_job(status=JobStatus.PROCESSING)
+def test_delete_a_running_job_is_409(member, api_as, team):
+    job = JobFactory(team=team, created_by=member, status=JobStatus.PROCESSING)
     response = api_as(member).delete(f"/api/v1/jobs/{job.uuid}")
     assert response.status_code == 409
     assert response.json()["code"] == "job_still_running"
     assert Job.objects.filter(pk=job.pk).exists()
 
 
-def test_a_member_cannot_cancel_or_delete_someone_else_s_job(make_job, member, owner, api_as):
-    job = make_job(by=owner, status=JobStatus.PENDING)
+def test_a_member_cannot_cancel_or_delete_someone_else_s_job(member, owner, api_as, team):
+    job = JobFactory(team=team, created_by=owner, status=JobStatus.PENDING)
     client = api_as(member)
     for response in (
         client.post(f"/api/v1/jobs/{job.uuid}/cancel"),
@@ -404,8 +402,8 @@ def test_a_member_cannot_cancel_or_delete_someone_else_s_job(make_job, member, o
     assert job.status == JobStatus.PENDING
 
 
-def test_an_admin_may_cancel_and_delete_anyone_s_job(make_job, member, admin, api_as):
-    job = make_job(by=member, status=JobStatus.PENDING)
+def test_an_admin_may_cancel_and_delete_anyone_s_job(member, admin, api_as, team):
+    job = JobFactory(team=team, created_by=member, status=JobStatus.PENDING)
     client = api_as(admin)
     assert client.post(f"/api/v1/jobs/{job.uuid}/cancel").json()["status"] == "cancelled"
     assert client.delete(f"/api/v1/jobs/{job.uuid}").status_code == 204

@@ -3,10 +3,9 @@
 import pytest
 
 from krea_integration import catalogue
+from tests.factories import FLUX
 
 pytestmark = pytest.mark.django_db
-
-FLUX = "image/bfl/flux-1-dev"
 
 
 def test_every_model_is_listed_with_what_a_client_needs(member, api_as):

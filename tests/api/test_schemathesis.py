@@ -10,6 +10,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from studio.generation.models import JobStatus
+from tests.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +37,9 @@ def _keep_the_test_connection():
 
 
 @pytest.fixture
-def job(team_with_token, make_job):
+def job(team_with_token, team, member):
     """A finished job of the member's team, with one output file."""
-    return make_job(status=JobStatus.COMPLETED, outputs=1)
+    return JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED, outputs=1)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ def test_no_quota_means_no_limit(member, api_as):
     }
 
 
-def test_the_smaller_of_the_member_s_and_the_team_s_room(team, member, owner, api_as, make_job):
+def test_the_smaller_of_the_member_s_and_the_team_s_room(team, member, owner, api_as):
     quota_set(team=team, user=member, limit_cu=Decimal(100), period="month")
     quota_set(team=team, limit_cu=Decimal(40), period="week")
     body = api_as(member).get("/api/v1/usage").json()
