@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from studio.audit.models import AuditEntry
 from studio.usage.models import EntryKind, ModelPrice, Period, Quota, UsageEntry
-from tests.usage.conftest import quota, spend
+from tests.factories import QuotaFactory, UsageEntryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,8 +101,8 @@ def test_an_admin_sets_a_member_quota_inline_on_the_team(
 def test_changing_and_resetting_inline_goes_through_the_services(
     admin_client, admin_user, team, owner, member
 ):
-    quota(team, None, limit=100, period=Period.MONTH)
-    spend(team, member, 40)
+    QuotaFactory(team=team, limit_cu=Decimal("100"), period=Period.MONTH)
+    UsageEntryFactory(team=team, user=member, cu=Decimal("40"))
     page = admin_client.get(team_url(team))
     assert "40 CU, 60 CU left" in page.content.decode()
     data = form_values(page)
@@ -137,8 +137,8 @@ def test_a_member_quota_for_a_stranger_is_refused(admin_client, team, owner, out
 
 
 def test_the_team_list_shows_usage_this_period(admin_client, team, member, other_team):
-    quota(team, None, limit=100, period=Period.WEEK)
-    spend(team, member, 12)
+    QuotaFactory(team=team, limit_cu=Decimal("100"), period=Period.WEEK)
+    UsageEntryFactory(team=team, user=member, cu=Decimal("12"))
     page = admin_client.get(reverse("admin:teams_team_changelist")).content.decode()
     assert "12 of 100 CU per week, resets in" in page
     assert "0 CU this month (no team quota)" in page
@@ -147,8 +147,8 @@ def test_the_team_list_shows_usage_this_period(admin_client, team, member, other
 def test_quota_admin_lists_resets_and_removes_through_services(
     admin_client, admin_user, team, member
 ):
-    q = quota(team, member, limit=10, period=Period.DAY)
-    spend(team, member, 4)
+    q = QuotaFactory(team=team, user=member, limit_cu=Decimal("10"), period=Period.DAY)
+    UsageEntryFactory(team=team, user=member, cu=Decimal("4"))
     listing = admin_client.get(reverse("admin:usage_quota_changelist")).content.decode()
     assert "4 CU, 6 CU left" in listing
     admin_client.post(
@@ -178,7 +178,7 @@ def test_quota_admin_add_refuses_a_non_member(admin_client, team, outsider, memb
 
 
 def test_the_ledger_is_read_only_with_filters(admin_client, team, member):
-    entry = spend(team, member, 3)
+    entry = UsageEntryFactory(team=team, user=member, cu=Decimal("3"))
     listing = admin_client.get(
         reverse("admin:usage_usageentry_changelist"),
         {"kind__exact": EntryKind.CHARGE, "team__id__exact": team.pk},

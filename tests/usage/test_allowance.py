@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from studio.usage.models import EntryKind, Period
 from studio.usage.selectors import allowance_for
-from tests.usage.conftest import quota, spend
+from tests.factories import QuotaFactory, UsageEntryFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_no_quota_means_no_limit(team, member, membership_of):
-    spend(team, member, 500)
+    UsageEntryFactory(team=team, user=member, cu=Decimal("500"))
     allowance = allowance_for(membership=membership_of(member, team))
     assert allowance.left is None and allowance.member_left is None and allowance.team_left is None
     assert allowance.resets_at is None
@@ -23,10 +23,12 @@ def test_no_quota_means_no_limit(team, member, membership_of):
 
 
 def test_member_quota_counts_the_members_own_use(team, member, admin, membership_of):
-    quota(team, member, limit=50, period=Period.MONTH)
-    spend(team, member, 8)
-    spend(team, member, 3, kind=EntryKind.RESERVE)  # a running job's reservation
-    spend(team, admin, 100)  # someone else's use does not count against the member
+    QuotaFactory(team=team, user=member, limit_cu=Decimal("50"), period=Period.MONTH)
+    UsageEntryFactory(team=team, user=member, cu=Decimal("8"))
+    # a running job's reservation
+    UsageEntryFactory(team=team, user=member, cu=Decimal("3"), kind=EntryKind.RESERVE)
+    # someone else's use does not count against the member
+    UsageEntryFactory(team=team, user=admin, cu=Decimal("100"))
     allowance = allowance_for(membership=membership_of(member, team))
     assert allowance.member_left == Decimal(39)
     assert allowance.team_left is None
@@ -39,10 +41,10 @@ def test_member_quota_counts_the_members_own_use(team, member, admin, membership
 def test_the_team_quota_counts_everyone_and_the_smaller_room_wins(
     team, member, admin, membership_of
 ):
-    quota(team, member, limit=50)
-    quota(team, None, limit=100)
-    spend(team, member, 10)
-    spend(team, admin, 85)
+    QuotaFactory(team=team, user=member, limit_cu=Decimal("50"))
+    QuotaFactory(team=team, limit_cu=Decimal("100"))
+    UsageEntryFactory(team=team, user=member, cu=Decimal("10"))
+    UsageEntryFactory(team=team, user=admin, cu=Decimal("85"))
     allowance = allowance_for(membership=membership_of(member, team))
     assert allowance.member_left == Decimal(40)
     assert allowance.team_left == Decimal(5)
@@ -53,9 +55,9 @@ def test_the_team_quota_counts_everyone_and_the_smaller_room_wins(
 
 def test_use_before_the_period_or_a_reset_does_not_count(team, member, membership_of):
     now = timezone.now()
-    spend(team, member, 30, at=now - timedelta(days=40))
-    q = quota(team, member, limit=50, period=Period.MONTH)
-    spend(team, member, 5, at=now - timedelta(minutes=5))
+    UsageEntryFactory(team=team, user=member, cu=Decimal("30"), at=now - timedelta(days=40))
+    q = QuotaFactory(team=team, user=member, limit_cu=Decimal("50"), period=Period.MONTH)
+    UsageEntryFactory(team=team, user=member, cu=Decimal("5"), at=now - timedelta(minutes=5))
     assert allowance_for(membership=membership_of(member, team)).left == Decimal(45)
     q.reset_at = now - timedelta(minutes=1)
     q.save()
@@ -63,16 +65,18 @@ def test_use_before_the_period_or_a_reset_does_not_count(team, member, membershi
 
 
 def test_a_lowered_limit_leaves_nothing_not_less_than_nothing(team, member, membership_of):
-    quota(team, member, limit=5)
-    spend(team, member, 8)
+    QuotaFactory(team=team, user=member, limit_cu=Decimal("5"))
+    UsageEntryFactory(team=team, user=member, cu=Decimal("8"))
     allowance = allowance_for(membership=membership_of(member, team))
     assert allowance.left == 0
     assert allowance.describe().startswith("0 CU left")
 
 
 def test_no_reset_period_has_no_reset_date(team, member, membership_of):
-    quota(team, member, limit=20, period=Period.NONE)
-    spend(team, member, 25, at=timezone.now() - timedelta(days=400))
+    QuotaFactory(team=team, user=member, limit_cu=Decimal("20"), period=Period.NONE)
+    UsageEntryFactory(
+        team=team, user=member, cu=Decimal("25"), at=timezone.now() - timedelta(days=400)
+    )
     allowance = allowance_for(membership=membership_of(member, team))
     assert allowance.left == 0 and allowance.resets_at is None
     assert allowance.describe() == "0 CU left"
@@ -82,14 +86,14 @@ def test_other_teams_use_is_not_counted(team, other_team, member, membership_of)
     from tests.factories import MembershipFactory
 
     MembershipFactory(team=other_team, user=member)
-    quota(team, member, limit=10)
-    spend(other_team, member, 9)
+    QuotaFactory(team=team, user=member, limit_cu=Decimal("10"))
+    UsageEntryFactory(team=other_team, user=member, cu=Decimal("9"))
     assert allowance_for(membership=membership_of(member, team)).left == Decimal(10)
 
 
 def test_the_binding_quota_gives_the_reset_date(team, member, membership_of):
-    quota(team, member, limit=10, period=Period.DAY)
-    quota(team, None, limit=1000, period=Period.MONTH)
+    QuotaFactory(team=team, user=member, limit_cu=Decimal("10"), period=Period.DAY)
+    QuotaFactory(team=team, limit_cu=Decimal("1000"), period=Period.MONTH)
     allowance = allowance_for(membership=membership_of(member, team))
     assert allowance.left == 10
     assert allowance.resets_at == allowance.member_status.window.end

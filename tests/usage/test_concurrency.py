@@ -17,8 +17,8 @@ from studio.generation import tasks as generation_tasks
 from studio.generation.models import Job
 from studio.usage.models import EntryKind, Period, UsageEntry
 from studio.usage.services import QuotaExceeded
-from tests.factories import MembershipFactory
-from tests.usage.conftest import FLUX, quota, reserve
+from tests.factories import FLUX, JobFactory, MembershipFactory, QuotaFactory
+from tests.usage.conftest import reserve
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +55,8 @@ def submit_all_at_once(memberships) -> list[str]:
 
 
 def test_fifty_simultaneous_submits_against_a_member_quota_with_room_for_ten(team, member):
-    quota(team, member, limit=30, period=Period.MONTH)  # room for ten 3-CU jobs
+    # room for ten 3-CU jobs
+    QuotaFactory(team=team, user=member, limit_cu=Decimal("30"), period=Period.MONTH)
     membership = member.memberships.select_related("team", "user").get(team=team)
 
     outcomes = submit_all_at_once([membership] * SUBMITS)
@@ -68,7 +69,7 @@ def test_fifty_simultaneous_submits_against_a_member_quota_with_room_for_ten(tea
 
 
 def test_fifty_simultaneous_submits_by_many_members_against_the_team_quota(team):
-    quota(team, None, limit=30, period=Period.DAY)
+    QuotaFactory(team=team, limit_cu=Decimal("30"), period=Period.DAY)
     people = [MembershipFactory(team=team) for _ in range(5)]
     memberships = [people[i % len(people)] for i in range(SUBMITS)]
 
@@ -82,9 +83,7 @@ def test_fifty_simultaneous_submits_by_many_members_against_the_team_quota(team)
 def test_racing_workers_charge_a_job_once(team, member):
     from studio.usage.services import usage_charge, usage_release
 
-    job = Job.objects.create(
-        team=team, created_by=member, model_id=FLUX, model_name="Flux", estimate_cu=Decimal(3)
-    )
+    job = JobFactory(team=team, created_by=member, estimate_cu=Decimal(3))
     reserve(job)
     start = threading.Barrier(10)
 

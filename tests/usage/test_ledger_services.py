@@ -17,7 +17,8 @@ from studio.usage.services import (
     usage_charge,
     usage_release,
 )
-from tests.usage.conftest import make_job, quota, reserve, spend
+from tests.factories import JobFactory, QuotaFactory, UsageEntryFactory
+from tests.usage.conftest import reserve
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def kinds(job):
 
 
 def test_reserve_without_quota_holds_the_estimate(team, member):
-    job = make_job(team, member, "3")
+    job = JobFactory(team=team, created_by=member, estimate_cu=Decimal("3"))
     entry = reserve(job)
     assert (entry.kind, entry.cu, entry.user, entry.team, entry.job) == (
         EntryKind.RESERVE,
@@ -41,10 +42,10 @@ def test_reserve_without_quota_holds_the_estimate(team, member):
 
 
 def test_reserve_refuses_past_the_member_quota_with_the_figures(team, member):
-    quota(team, member, limit=10)
-    spend(team, member, 4)
+    QuotaFactory(team=team, user=member, limit_cu=Decimal("10"))
+    UsageEntryFactory(team=team, user=member, cu=Decimal("4"))
     with pytest.raises(QuotaExceeded) as refused:
-        reserve(make_job(team, member, "7"))
+        reserve(JobFactory(team=team, created_by=member, estimate_cu=Decimal("7")))
     assert refused.value.needed == Decimal(7)
     assert refused.value.left == Decimal(6)
     assert refused.value.scope == "member"
@@ -54,15 +55,17 @@ def test_reserve_refuses_past_the_member_quota_with_the_figures(team, member):
     body = refused.value.as_dict()
     assert body["needed_cu"] == "7.00" and body["left_cu"] == "6.00" and body["scope"] == "member"
     assert body["resets_at"]
-    reserve(make_job(team, member, "6"))  # exactly what is left fits
+    reserve(
+        JobFactory(team=team, created_by=member, estimate_cu=Decimal("6"))
+    )  # exactly what is left fits
 
 
 def test_reserve_refuses_past_the_team_quota_counting_every_member(team, member, admin):
-    quota(team, None, limit=20, period=Period.NONE)
-    quota(team, member, limit=100)
-    spend(team, admin, 15)
+    QuotaFactory(team=team, limit_cu=Decimal("20"), period=Period.NONE)
+    QuotaFactory(team=team, user=member, limit_cu=Decimal("100"))
+    UsageEntryFactory(team=team, user=admin, cu=Decimal("15"))
     with pytest.raises(QuotaExceeded) as refused:
-        reserve(make_job(team, member, "6"))
+        reserve(JobFactory(team=team, created_by=member, estimate_cu=Decimal("6")))
     assert refused.value.scope == "team" and refused.value.left == Decimal(5)
     assert str(refused.value) == (
         "This needs 6 CU but the team's quota has only 5 CU left in this period."
@@ -70,21 +73,21 @@ def test_reserve_refuses_past_the_team_quota_counting_every_member(team, member,
 
 
 def test_a_member_without_own_quota_is_held_by_the_team_quota(team, member):
-    quota(team, None, limit=5)
+    QuotaFactory(team=team, limit_cu=Decimal("5"))
     with pytest.raises(QuotaExceeded):
-        reserve(make_job(team, member, "6"))
+        reserve(JobFactory(team=team, created_by=member, estimate_cu=Decimal("6")))
 
 
 def test_the_tighter_quota_is_reported(team, member):
-    quota(team, None, limit=8)
-    quota(team, member, limit=3)
+    QuotaFactory(team=team, limit_cu=Decimal("8"))
+    QuotaFactory(team=team, user=member, limit_cu=Decimal("3"))
     with pytest.raises(QuotaExceeded) as refused:
-        reserve(make_job(team, member, "9"))
+        reserve(JobFactory(team=team, created_by=member, estimate_cu=Decimal("9")))
     assert refused.value.scope == "member" and refused.value.left == 3
 
 
 def test_charge_turns_the_reservation_into_a_charge_once(team, member):
-    job = make_job(team, member, "3")
+    job = JobFactory(team=team, created_by=member, estimate_cu=Decimal("3"))
     reserve(job)
     usage_charge(job_id=job.pk, cu=job.estimate_cu)
     usage_charge(job_id=job.pk, cu=job.estimate_cu)
@@ -97,15 +100,15 @@ def test_charge_turns_the_reservation_into_a_charge_once(team, member):
 
 
 def test_charge_can_take_another_figure(team, member):
-    job = make_job(team, member, "3")
+    job = JobFactory(team=team, created_by=member, estimate_cu=Decimal("3"))
     reserve(job)
     usage_charge(job_id=job.pk, cu=Decimal("2.5"))
     assert cu_used(team=team) == Decimal("2.5")
 
 
 def test_release_gives_the_reservation_back_once(team, member, membership_of):
-    quota(team, member, limit=10)
-    job = make_job(team, member, "8")
+    QuotaFactory(team=team, user=member, limit_cu=Decimal("10"))
+    job = JobFactory(team=team, created_by=member, estimate_cu=Decimal("8"))
     reserve(job)
     assert allowance_for(membership=membership_of(member, team)).left == 2
     usage_release(job_id=job.pk, reason="Job failed")
@@ -116,7 +119,7 @@ def test_release_gives_the_reservation_back_once(team, member, membership_of):
 
 
 def test_release_after_a_charge_changes_nothing(team, member):
-    job = make_job(team, member, "3")
+    job = JobFactory(team=team, created_by=member, estimate_cu=Decimal("3"))
     reserve(job)
     usage_charge(job_id=job.pk, cu=job.estimate_cu)
     usage_release(job_id=job.pk)
@@ -125,8 +128,13 @@ def test_release_after_a_charge_changes_nothing(team, member):
 
 def test_a_release_counts_in_the_period_of_its_reservation(team, member):
     """A job submitted last month and failed this month gives nothing to this month."""
-    q = quota(team, member, limit=10, period=Period.DAY)
-    job = make_job(team, member, "4", at=timezone.now() - timedelta(days=2))
+    q = QuotaFactory(team=team, user=member, limit_cu=Decimal("10"), period=Period.DAY)
+    job = JobFactory(
+        team=team,
+        created_by=member,
+        estimate_cu=Decimal("4"),
+        created_at=timezone.now() - timedelta(days=2),
+    )
     reserve(job)
     usage_release(job_id=job.pk)
     from studio.usage.selectors import quota_status
@@ -153,12 +161,15 @@ def test_adjust_refuses_a_stranger_or_another_teams_job(team, other_team, member
         usage_adjust(team=team, user=outsider, cu=Decimal(1), reason="typo")
     with pytest.raises(QuotaError):
         usage_adjust(
-            team=team, cu=Decimal(1), reason="typo", job_id=make_job(other_team, outsider, "1").pk
+            team=team,
+            cu=Decimal(1),
+            reason="typo",
+            job_id=JobFactory(team=other_team, created_by=outsider, estimate_cu=Decimal("1")).pk,
         )
 
 
 def test_ledger_entries_cannot_be_changed_or_deleted(team, member):
-    entry = spend(team, member, 3)
+    entry = UsageEntryFactory(team=team, user=member, cu=Decimal("3"))
     entry.cu = Decimal(0)
     with pytest.raises(RuntimeError):
         entry.save()

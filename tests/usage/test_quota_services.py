@@ -8,7 +8,7 @@ from studio.audit.models import AuditEntry
 from studio.usage.models import Period, Quota
 from studio.usage.selectors import allowance_for
 from studio.usage.services import QuotaError, quota_remove, quota_reset, quota_set
-from tests.usage.conftest import spend
+from tests.factories import UsageEntryFactory
 
 pytestmark = pytest.mark.django_db
 Action = AuditEntry.Action
@@ -38,7 +38,7 @@ def test_setting_the_same_quota_again_writes_nothing(team, owner):
 
 def test_a_change_applies_at_once_to_what_is_left(team, member, owner, membership_of):
     quota_set(team=team, user=member, limit_cu=Decimal(10), period=Period.MONTH)
-    spend(team, member, 7)
+    UsageEntryFactory(team=team, user=member, cu=Decimal("7"))
     assert allowance_for(membership=membership_of(member, team)).left == 3
     quota_set(team=team, user=member, limit_cu=Decimal(20), period=Period.MONTH)
     assert allowance_for(membership=membership_of(member, team)).left == 13
@@ -46,7 +46,7 @@ def test_a_change_applies_at_once_to_what_is_left(team, member, owner, membershi
 
 def test_reset_forgets_earlier_use_without_deleting_it(team, member, owner, membership_of):
     quota = quota_set(team=team, user=member, limit_cu=Decimal(10), period=Period.MONTH)
-    spend(team, member, 9)
+    UsageEntryFactory(team=team, user=member, cu=Decimal("9"))
     quota_reset(quota=quota, actor=owner)
     assert allowance_for(membership=membership_of(member, team)).left == 10
     assert member.usage_entries.count() == 1

@@ -9,7 +9,7 @@ from studio.generation import tasks as generation_tasks
 from studio.generation.models import Job
 from studio.usage.models import EntryKind, ModelPrice, Period, UsageEntry
 from studio.usage.services import QuotaExceeded
-from tests.usage.conftest import FLUX, quota
+from tests.factories import FLUX, QuotaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def submit(user, team, model_id=FLUX, **params):
 
 
 def test_a_refused_submit_leaves_no_job_and_no_entry(team, member):
-    quota(team, member, limit=2, period=Period.DAY)
+    QuotaFactory(team=team, user=member, limit_cu=Decimal("2"), period=Period.DAY)
     with pytest.raises(QuotaExceeded) as refused:
         submit(member, team)
     assert (refused.value.needed, refused.value.left) == (Decimal(3), Decimal(2))
@@ -36,7 +36,7 @@ def test_a_refused_submit_leaves_no_job_and_no_entry(team, member):
 
 
 def test_an_accepted_submit_reserves_its_estimate(team, member):
-    quota(team, None, limit=3, period=Period.MONTH)
+    QuotaFactory(team=team, limit_cu=Decimal("3"), period=Period.MONTH)
     job = submit(member, team)
     [entry] = UsageEntry.objects.all()
     assert (entry.kind, entry.cu, entry.job, entry.user) == (EntryKind.RESERVE, 3, job, member)
@@ -47,7 +47,7 @@ def test_an_accepted_submit_reserves_its_estimate(team, member):
 
 def test_an_unpriced_model_reserves_the_admin_price(team, member):
     ModelPrice.objects.create(model_id="image/bytedance/seededit", cu=Decimal(11))
-    quota(team, member, limit=10, period=Period.MONTH)
+    QuotaFactory(team=team, user=member, limit_cu=Decimal("10"), period=Period.MONTH)
     with pytest.raises(QuotaExceeded) as refused:
         submit(member, team, "image/bytedance/seededit", image_url="https://example.com/a.png")
     assert refused.value.needed == 11

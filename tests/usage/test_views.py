@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from studio.audit.models import AuditEntry
 from studio.usage.models import EntryKind, Period, Quota
-from tests.usage.conftest import make_job, quota, reserve, spend
+from tests.factories import JobFactory, QuotaFactory, UsageEntryFactory
+from tests.usage.conftest import reserve
 
 pytestmark = pytest.mark.django_db
 
@@ -25,15 +26,16 @@ def login(client, user):
 
 
 def test_my_usage_shows_used_left_and_recent_charges_with_jobs(client, team, member, admin):
-    quota(team, member, limit=10, period=Period.MONTH)
-    job = make_job(team, member, "3")
+    QuotaFactory(team=team, user=member, limit_cu=Decimal("10"), period=Period.MONTH)
+    job = JobFactory(team=team, created_by=member, estimate_cu=Decimal("3"))
     job.prompt = "a lighthouse at dusk"
     job.save()
     from studio.usage.services import usage_charge
 
     reserve(job)
     usage_charge(job_id=job.pk, cu=job.estimate_cu)
-    spend(team, admin, 50)  # someone else's use is not on my page
+    # someone else's use is not on my page
+    UsageEntryFactory(team=team, user=admin, cu=Decimal("50"))
 
     page = login(client, member).get(reverse("usage"))
     html = page.content.decode()
@@ -47,7 +49,7 @@ def test_my_usage_shows_used_left_and_recent_charges_with_jobs(client, team, mem
 
 def test_my_usage_lists_what_running_jobs_hold(client, team, member):
 
-    job = make_job(team, member, "4")
+    job = JobFactory(team=team, created_by=member, estimate_cu=Decimal("4"))
     reserve(job)
     html = login(client, member).get(reverse("usage")).content.decode()
     assert "Held by your running jobs" in html and "No CU limit" in html
@@ -76,12 +78,16 @@ def test_a_member_sees_links_to_team_pages_only_when_allowed(client, team, membe
 def test_team_usage_draws_charts_per_member_and_model(
     client, team, member, admin, other_team, outsider
 ):
-    quota(team, None, limit=1000, period=Period.MONTH)
+    QuotaFactory(team=team, limit_cu=Decimal("1000"), period=Period.MONTH)
     yesterday = timezone.now() - timedelta(days=1)
-    spend(team, member, 3, at=yesterday)
-    spend(team, member, 34.4, model_id="image/google/imagen-4-ultra")
-    spend(team, admin, 22.9, model_id="image/google/imagen-4")
-    spend(other_team, outsider, 4321, model_id="video/google/veo-2")
+    UsageEntryFactory(team=team, user=member, cu=Decimal("3"), at=yesterday)
+    UsageEntryFactory(
+        team=team, user=member, cu=Decimal("34.4"), model_id="image/google/imagen-4-ultra"
+    )
+    UsageEntryFactory(team=team, user=admin, cu=Decimal("22.9"), model_id="image/google/imagen-4")
+    UsageEntryFactory(
+        team=other_team, user=outsider, cu=Decimal("4321"), model_id="video/google/veo-2"
+    )
 
     page = login(client, admin).get(reverse("usage_team"))
     html = page.content.decode()
@@ -96,8 +102,10 @@ def test_team_usage_draws_charts_per_member_and_model(
 
 
 def test_team_usage_range_and_htmx_partial(client, team, owner, member):
-    spend(team, member, 5, at=timezone.now() - timedelta(days=60))
-    spend(team, member, 2)
+    UsageEntryFactory(
+        team=team, user=member, cu=Decimal("5"), at=timezone.now() - timedelta(days=60)
+    )
+    UsageEntryFactory(team=team, user=member, cu=Decimal("2"))
     today = timezone.now().date()
     start = today - timedelta(days=90)
     response = login(client, owner).get(
@@ -152,12 +160,15 @@ def read_csv(response):
 def test_export_is_the_ledger_for_the_range(client, team, member, admin, other_team, outsider):
     from studio.usage.services import usage_adjust, usage_release
 
-    job = make_job(team, member, "3")
+    job = JobFactory(team=team, created_by=member, estimate_cu=Decimal("3"))
     reserve(job)
     usage_release(job_id=job.pk, reason="Job failed")
     usage_adjust(team=team, user=member, cu=Decimal("-1.5"), reason="=HYPERLINK(evil)", actor=admin)
-    spend(team, member, 7, at=timezone.now() - timedelta(days=100))  # outside the range
-    spend(other_team, outsider, 9)
+    # outside the range
+    UsageEntryFactory(
+        team=team, user=member, cu=Decimal("7"), at=timezone.now() - timedelta(days=100)
+    )
+    UsageEntryFactory(team=other_team, user=outsider, cu=Decimal("9"))
 
     today = timezone.now().date()
     response = login(client, admin).get(
@@ -218,8 +229,8 @@ def test_owner_sets_the_team_and_a_member_quota(client, team, owner, member):
 
 
 def test_owner_resets_and_removes_a_quota(client, team, owner, member):
-    q = quota(team, member, limit=10, period=Period.MONTH)
-    spend(team, member, 8)
+    q = QuotaFactory(team=team, user=member, limit_cu=Decimal("10"), period=Period.MONTH)
+    UsageEntryFactory(team=team, user=member, cu=Decimal("8"))
     login(client, owner)
     assert client.post(reverse("usage_quota_reset", args=[q.pk])).status_code == 302
     q.refresh_from_db()
@@ -250,7 +261,7 @@ def test_quotas_are_for_owners_only(client, team, admin, member):
 
 
 def test_another_teams_member_or_quota_is_404(client, team, owner, other_team, outsider):
-    foreign = quota(other_team, outsider, limit=5)
+    foreign = QuotaFactory(team=other_team, user=outsider, limit_cu=Decimal("5"))
     membership = outsider.memberships.get(team=other_team)
     login(client, owner)
     assert (
