@@ -11,7 +11,7 @@ from studio.assets import services
 from studio.assets.models import Asset
 from studio.audit.models import AuditEntry
 from studio.teams.tokens import TeamHasNoToken
-from tests.conftest import TEAM_TOKEN
+from tests.factories import KREA_TOKEN
 
 from .conftest import clip, picture, sound, upload
 
@@ -25,7 +25,7 @@ def mia(member, team_with_token):
 
 def krea_assets(krea):
     return (
-        KreaClient(TEAM_TOKEN, base_url="http://krea.test", transport=krea.transport())
+        KreaClient(KREA_TOKEN, base_url="http://krea.test", transport=krea.transport())
         .list_assets()
         .items
     )
@@ -106,7 +106,7 @@ def test_a_file_over_75_mb_is_refused_before_anything_is_sent(krea, mia):
     ],
 )
 def test_krea_failing_mid_upload_records_nothing_and_says_why(krea, mia, fault, words):
-    krea.queue_fault(fault, token=TEAM_TOKEN, method="POST", path="/assets")
+    krea.queue_fault(fault, token=KREA_TOKEN, method="POST", path="/assets")
     with pytest.raises(services.AssetUploadFailed) as failed:
         services.asset_upload(
             membership=mia, file=upload("photo.png", picture()), file_name="photo.png"
@@ -165,7 +165,7 @@ def test_another_members_asset_takes_an_owner_or_admin_to_delete(krea, mia, admi
 
 def test_an_asset_krea_already_forgot_is_still_deleted_here(krea, mia):
     asset = _uploaded(mia)
-    KreaClient(TEAM_TOKEN, base_url="http://krea.test", transport=krea.transport()).delete_asset(
+    KreaClient(KREA_TOKEN, base_url="http://krea.test", transport=krea.transport()).delete_asset(
         asset.krea_id
     )
     services.asset_delete(membership=mia, asset=asset)
@@ -174,7 +174,7 @@ def test_an_asset_krea_already_forgot_is_still_deleted_here(krea, mia):
 
 def test_krea_failing_a_delete_keeps_the_asset(krea, mia):
     asset = _uploaded(mia)
-    krea.queue_fault("500", token=TEAM_TOKEN, method="DELETE", times=5)
+    krea.queue_fault("500", token=KREA_TOKEN, method="DELETE", times=5)
     with pytest.raises(services.AssetKreaError, match="nothing was deleted"):
         services.asset_delete(membership=mia, asset=asset)
     assert Asset.objects.filter(pk=asset.pk).exists()
@@ -184,7 +184,7 @@ def test_import_brings_in_every_page_of_krea_assets_once_with_thumbnails(
     krea, mia, django_capture_on_commit_callbacks
 ):
     _uploaded(mia, "known.png")
-    client = KreaClient(TEAM_TOKEN, base_url="http://krea.test", transport=krea.transport())
+    client = KreaClient(KREA_TOKEN, base_url="http://krea.test", transport=krea.transport())
     for number in range(102):  # more than one page of 100
         krea.clock.advance(1)
         client.upload_asset(io.BytesIO(picture(color=(number, 0, 0))), filename=f"{number}.png")

@@ -8,8 +8,7 @@ from django.test import Client
 
 from krea_integration.client import MAX_ASSET_BYTES, KreaClient
 from studio.assets.models import Asset
-from tests.conftest import TEAM_TOKEN
-from tests.factories import AssetFactory, MembershipFactory
+from tests.factories import KREA_TOKEN, AssetFactory, MembershipFactory
 
 from .conftest import picture, sound, upload
 
@@ -97,7 +96,7 @@ def test_the_widget_gets_one_row_per_file_with_the_thumbnail_or_the_error(
     assert refused.status_code == 415
     assert "notes.png is plain text, not a file Krea accepts" in refused.content.decode()
 
-    krea.queue_fault("503", token=TEAM_TOKEN, method="POST", path="/assets")
+    krea.queue_fault("503", token=KREA_TOKEN, method="POST", path="/assets")
     failed = row_upload(as_member, "second.png", picture())
     assert failed.status_code == 502
     assert "second.png was not uploaded: Krea had a problem (HTTP 503)" in failed.content.decode()
@@ -165,7 +164,7 @@ def test_the_upload_page_takes_an_optional_description_that_goes_with_each_file(
     assert response.status_code == 201
     asset = Asset.objects.get()
     assert asset.description == "the old dock at dusk"
-    krea_client = KreaClient(TEAM_TOKEN, base_url="http://krea.test", transport=krea.transport())
+    krea_client = KreaClient(KREA_TOKEN, base_url="http://krea.test", transport=krea.transport())
     sent = krea_client.get_asset(asset.krea_id)
     assert sent.description == "the old dock at dusk"  # Krea keeps it too
     assert "dock.png" in as_member.get("/assets/", {"q": "dusk"}).content.decode()
@@ -224,14 +223,14 @@ def test_delete_asks_first_then_removes_it_at_krea_and_here(as_member, team_with
     done = as_member.post(f"/assets/{asset.uuid}/delete/", follow=True)
     assert "card.png is deleted." in done.content.decode()
     assert not Asset.objects.exists()
-    client = KreaClient(TEAM_TOKEN, base_url="http://krea.test", transport=krea.transport())
+    client = KreaClient(KREA_TOKEN, base_url="http://krea.test", transport=krea.transport())
     assert not client.list_assets().items
 
 
 def test_import_says_how_many_came_from_krea(
     as_member, team_with_token, krea, django_capture_on_commit_callbacks
 ):
-    client = KreaClient(TEAM_TOKEN, base_url="http://krea.test", transport=krea.transport())
+    client = KreaClient(KREA_TOKEN, base_url="http://krea.test", transport=krea.transport())
     client.upload_asset(io.BytesIO(picture()), filename="there.png", description="made at Krea")
     with django_capture_on_commit_callbacks(execute=True):
         page = as_member.post("/assets/import/", follow=True).content.decode()

@@ -10,9 +10,9 @@ from krea_integration.client import KreaClient
 from krea_integration.errors import KreaConnectionError, KreaTimeout, ServerError
 from krea_integration.simulator import parse_faults
 from krea_integration.simulator.faults import InvalidFault
+from tests.factories import FLUX
 from tests.krea_integration.conftest import START
 
-FLUX = "image/bfl/flux-1-dev"
 BODY = {"prompt": "faulty"}
 
 

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Request, Response
 from krea_integration.simulator.fetch import InputUnreadable, fetch_public, is_public_address
 from krea_integration.simulator.media import render_video
 from krea_integration.simulator.nodeapps import NODE_APPS
+from tests.factories import FLUX
 from tests.krea_integration.conftest import (
     PUBLIC_IMAGES,
     client_for,
@@ -25,7 +26,6 @@ from tests.krea_integration.conftest import (
 
 pytestmark = pytest.mark.simulator(job_seconds=0, fetcher=public_images)
 
-FLUX = "image/bfl/flux-1-dev"
 KLING = "video/kling/kling-2.6"
 UNREACHABLE = "https://unreachable.invalid/in.png"
 

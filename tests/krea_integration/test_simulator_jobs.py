@@ -15,9 +15,8 @@ from krea_integration.errors import (
 )
 from krea_integration.simulator import Clock
 from krea_integration.simulator.nodeapps import NODE_APPS
+from tests.factories import FLUX
 from tests.krea_integration.conftest import START, TOKEN, client_for, make_simulator
-
-FLUX = "image/bfl/flux-1-dev"
 
 
 def test_job_walks_through_every_state_on_the_manual_clock(sim, client):

@@ -3,9 +3,7 @@
 import pytest
 
 from krea_integration.errors import BadRequest
-
-FLUX = "image/bfl/flux-1-dev"
-
+from tests.factories import FLUX
 
 pytestmark = pytest.mark.simulator(job_seconds=0)
 

@@ -6,9 +6,9 @@ import httpx
 import pytest
 
 from krea_integration.simulator import WebhookPolicy
+from tests.factories import FLUX
 from tests.krea_integration.conftest import TOKEN
 
-FLUX = "image/bfl/flux-1-dev"
 HOOK = "https://portal.example/api/webhooks/krea/abc/secret/"
 
 

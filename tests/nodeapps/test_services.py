@@ -9,7 +9,7 @@ from studio.generation.models import Job, JobKind, JobStatus
 from studio.nodeapps import services
 from studio.nodeapps.models import NodeApp
 from studio.usage.models import EntryKind, ModelPrice, UsageEntry
-from tests.conftest import TEAM_TOKEN
+from tests.factories import KREA_TOKEN
 
 from .conftest import PRODUCT_SHOT
 
@@ -86,7 +86,7 @@ def test_without_an_admin_price_the_default_is_reserved_and_marked_assumed(run_a
 
 
 def test_a_run_none_of_whose_jobs_completes_is_released(krea, run_app, advance):
-    krea.queue_fault("fail-at=processing", token=TEAM_TOKEN, method="POST")
+    krea.queue_fault("fail-at=processing", token=KREA_TOKEN, method="POST")
     run = run_app({"prompt": "a lamp", "variations": 2})
     advance(60)
     assert set(run.jobs.values_list("status", flat=True)) == {JobStatus.FAILED}
@@ -124,7 +124,7 @@ def test_inputs_the_schema_refuses_name_the_field_and_send_nothing(krea, run_app
 
 
 def test_a_lost_execute_answer_is_reconciled_from_krea_s_job_list(krea, run_app, run_for):
-    krea.queue_fault("lost-response", token=TEAM_TOKEN, method="POST")
+    krea.queue_fault("lost-response", token=KREA_TOKEN, method="POST")
     run = run_app({"prompt": "a lamp", "variations": 1})
     [job] = run.jobs.all()
     assert (job.status, job.krea_job_id, job.needs_attention) == ("submitting", "", True)
@@ -137,7 +137,7 @@ def test_a_lost_execute_answer_is_reconciled_from_krea_s_job_list(krea, run_app,
 
 
 def test_a_lost_execute_that_started_several_jobs_finds_them_all(krea, run_app, run_for):
-    krea.queue_fault("lost-response", token=TEAM_TOKEN, method="POST")
+    krea.queue_fault("lost-response", token=KREA_TOKEN, method="POST")
     run = run_app({"prompt": "a lamp", "variations": 3})
     run_for(120)
     jobs = list(run.jobs.all())

@@ -6,8 +6,7 @@ from rest_framework.test import APIClient
 from studio.api.services import api_key_create
 from studio.audit.models import AuditEntry
 from studio.styles.models import Style
-from tests.conftest import TEAM_TOKEN
-from tests.factories import StyleFactory
+from tests.factories import KREA_TOKEN, StyleFactory
 
 from .conftest import IMAGES
 
@@ -98,7 +97,7 @@ def test_the_trainer_makes_the_style_public_and_gets_its_share_link(
     assert response.json()["public"] is True
     assert response.json()["name"] == "Ink wash II"
     assert (
-        krea.get_style(TEAM_TOKEN, trained_style.krea_style_id, base_url="http://krea.test")[
+        krea.get_style(KREA_TOKEN, trained_style.krea_style_id, base_url="http://krea.test")[
             "public"
         ]
         is True

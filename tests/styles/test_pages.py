@@ -5,8 +5,7 @@ import re
 import pytest
 
 from studio.generation.models import Job, JobKind
-from tests.conftest import TEAM_TOKEN
-from tests.factories import AssetFactory, MembershipFactory, StyleFactory
+from tests.factories import KREA_TOKEN, AssetFactory, MembershipFactory, StyleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -172,4 +171,4 @@ def test_a_job_with_styles_shows_them_and_the_style_page_counts_it(
     assert trained_style.name in page and "<strong>0.8</strong>" in page
     style_page = client.get(f"/styles/{trained_style.uuid}/").content.decode()
     assert 'id="usage-count">1<' in style_page
-    assert TEAM_TOKEN not in page
+    assert KREA_TOKEN not in page

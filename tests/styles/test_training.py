@@ -9,7 +9,7 @@ from studio.generation.models import JobKind, JobStatus
 from studio.styles.models import Style
 from studio.styles.services import InvalidTraining
 from studio.usage.models import EntryKind, UsageEntry
-from tests.conftest import TEAM_TOKEN
+from tests.factories import KREA_TOKEN
 
 from .conftest import IMAGES
 
@@ -66,7 +66,7 @@ def test_recording_the_style_twice_keeps_one(trained_style):
 
 
 def test_a_failed_training_says_why_and_releases_its_reservation(krea, train, advance, team):
-    krea.queue_fault("fail-at=processing", token=TEAM_TOKEN, method="POST")
+    krea.queue_fault("fail-at=processing", token=KREA_TOKEN, method="POST")
     job = train()
     advance(60)
     job.refresh_from_db()
