@@ -9,8 +9,9 @@ usage this period in the team list.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from django import forms
-from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
@@ -350,19 +351,19 @@ def _price_choices() -> list[tuple[str, str]]:
         published = name in training.step_prices
         label = "per step, " + ("priced" if published else "no published price")
         choices.append((f"{TRAINING_PREFIX}{name}", f"{TRAINING_PREFIX}{name} ({label})"))
-    # Node apps the teams saved (priced per run); looked up by name, not imported, as
-    # the node apps app builds on this one.
-    try:
-        node_apps = apps.get_model("nodeapps", "NodeApp")
-    except LookupError:
-        node_apps = None
-    if node_apps is not None:
-        for version_id, name in (
-            node_apps.objects.order_by("name").values_list("version_id", "name").distinct()
-        ):
-            model_id = f"node-apps/{version_id}"
-            choices.append((model_id, f"{model_id} (node app {name}, per run)"))
+    for source in _PRICE_CHOICE_SOURCES:
+        choices += source()
     return choices
+
+
+# Apps above usage that price things of their own (node apps, per run) add them here.
+_PRICE_CHOICE_SOURCES: list[Callable[[], Iterable[tuple[str, str]]]] = []
+
+
+def add_price_choices(source: Callable[[], Iterable[tuple[str, str]]]) -> None:
+    """Offer ``source()``'s ``(model id, label)`` pairs in the price form's model list."""
+    if source not in _PRICE_CHOICE_SOURCES:
+        _PRICE_CHOICE_SOURCES.append(source)
 
 
 class ModelPriceForm(forms.ModelForm):
