@@ -159,7 +159,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return _asset_error_response(exc)
 
     if isinstance(exc, krea_errors.KreaError):
-        # No API view waits on Krea today; should one, Krea's failure is a 502, not a 500.
+        # A view that waits on Krea and has no message of its own for its failure: 502, not 500.
         set_rollback()
         return Response(
             {
