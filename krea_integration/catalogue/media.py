@@ -37,13 +37,26 @@ def is_uri(schema: Any) -> bool:
     return any(is_uri(option) for option in schema.get("anyOf") or [])
 
 
+# A field about a style that names no medium (Kling o1's ``style_references[].url``)
+# takes a picture: every style input of the spec that does name one is an image
+# (``style_images``, ``image_style_references``), and Kling o1's price table counts
+# only its ``video_reference``, so its style references are not videos.
+_STYLE_WORDS = ("style",)
+
+
 def media_kind(texts: list[str]) -> str | None:
-    """The first kind any of ``texts`` (in order of trust) names, else None."""
+    """The first kind any of ``texts`` (in order of trust) names, else None.
+
+    The first text is the field's path in words; when no text names a medium and
+    the path is about a style, the field takes an image.
+    """
     for text in texts:
         text = text.lower()
         for kind, hints in _KIND_WORDS:
             if any(hint in text for hint in hints):
                 return kind
+    if texts and any(word in texts[0].lower() for word in _STYLE_WORDS):
+        return IMAGE
     return None
 
 

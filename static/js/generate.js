@@ -13,21 +13,38 @@
     return document.querySelector('[data-picker][data-pick-for="' + fieldId + '"]');
   }
 
-  // A list of rows (style images with a strength): the URL inputs of every row.
+  // A list of rows (style images with a strength, Kling's elements with their images):
+  // the URL input (or one-per-line textarea) of every row.
   function rowInputs(field) {
     var match = field.id.match(/^(.*)-\d+-([a-z_]+)$/);
     if (!match) return null;
     var box = field.closest("fieldset") || document;
-    return Array.prototype.filter.call(box.querySelectorAll("input"), function (input) {
+    return Array.prototype.filter.call(box.querySelectorAll("input, textarea"), function (input) {
       return input.id.indexOf(match[1] + "-") === 0 && input.id.slice(-match[2].length - 1) === "-" + match[2];
     });
   }
 
+  function lines(input) {
+    return input.value.split("\n").map(function (l) { return l.trim(); }).filter(Boolean);
+  }
+
   function values(field) {
     var rows = rowInputs(field);
-    if (rows) return rows.map(function (input) { return input.value.trim(); }).filter(Boolean);
-    if (field.tagName === "TEXTAREA") return field.value.split("\n").map(function (l) { return l.trim(); }).filter(Boolean);
+    if (rows) return rows.reduce(function (all, input) { return all.concat(lines(input)); }, []);
+    if (field.tagName === "TEXTAREA") return lines(field);
     return field.value.trim() ? [field.value.trim()] : [];
+  }
+
+  // Rows holding several files each: picks go to the row last clicked in, else the
+  // first row with room (``data-max``: the schema's maxItems for one row).
+  function rowWithRoom(rows, picker) {
+    var room = function (input) {
+      var max = input.dataset.max ? Number(input.dataset.max) : 0;
+      return !max || lines(input).length < max;
+    };
+    var chosen = rows.find(function (input) { return input.id === picker.dataset.row; });
+    if (chosen && room(chosen)) return chosen;
+    return rows.find(room);
   }
 
   function known(fieldId, url) {
@@ -66,7 +83,12 @@
     var picker = pickerFor(field.id);
     var max = picker && picker.dataset.max ? Number(picker.dataset.max) : 0;
     var rows = rowInputs(field);
-    if (rows) {
+    if (rows && rows[0].tagName === "TEXTAREA") {
+      var row = rowWithRoom(rows, picker);
+      if (!row) return false;
+      row.value = lines(row).concat([url]).join("\n");
+      changed(row);
+    } else if (rows) {
       var empty = rows.find(function (input) { return !input.value.trim(); });
       if (!empty) return false;
       empty.value = url;
@@ -89,7 +111,9 @@
   function unpick(field, url) {
     var rows = rowInputs(field);
     if (rows) {
-      rows.forEach(function (input) { if (input.value.trim() === url) input.value = ""; });
+      rows.forEach(function (input) {
+        input.value = lines(input).filter(function (line) { return line !== url; }).join("\n");
+      });
     } else if (field.tagName === "TEXTAREA") {
       field.value = values(field).filter(function (line) { return line !== url; }).join("\n");
     } else if (field.value.trim() === url) {
@@ -167,6 +191,18 @@
       var from = document.getElementById(remove.dataset.removeFrom);
       if (from) unpick(from, remove.dataset.removeUrl);
     }
+  });
+
+  // Clicking into a row of a field whose rows hold several files points its picker there.
+  document.addEventListener("focusin", function (event) {
+    var input = event.target;
+    if (input.tagName !== "TEXTAREA" || !input.dataset.accepts) return;
+    var match = input.id.match(/^(.*)-\d+-([a-z_]+)$/);
+    var picker = match && pickerFor(match[1] + "-0-" + match[2]);
+    if (!picker) return;
+    picker.dataset.row = input.id;
+    var status = picker.querySelector(".asset-picker__row");
+    if (status) status.textContent = "Picks go to row " + (Number(input.id.match(/-(\d+)-[a-z_]+$/)[1]) + 1) + ".";
   });
 
   // Search the picker's assets by name.

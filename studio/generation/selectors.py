@@ -205,11 +205,12 @@ def input_initial(
         return {}
     value: Any = url
     if field.part:
-        schema = model.request_schema["properties"][field.name]["items"]
-        row: dict[str, Any] = {field.part: url}
+        schema = model.request_schema["properties"][field.name]
+        schema = schema["items"] if field.many else schema
+        row: dict[str, Any] = {field.part: [url] if field.part_many else url}
         if "strength" in (schema.get("properties") or {}):
             row["strength"] = 1
-        value = [row]
+        value = [row] if field.many else row
     elif field.many:
         value = [url]
     initial: dict[str, Any] = {field.name: value}

@@ -287,15 +287,40 @@ class RowPart:
         return self.spec.is_number
 
     @property
+    def many(self) -> bool:
+        """A list of strings inside the row (a Kling element's ``images``): one per line."""
+        return self.spec.value_types == {"array"} and self.item_spec.is_scalar
+
+    @property
+    def item_spec(self) -> FieldSchema:
+        return self.spec.items or read_field({})
+
+    @property
+    def max_items(self) -> int | None:
+        return self.spec.max_items if self.many else None
+
+    @property
     def const(self) -> Any:
         choices = self.spec.choices
         return choices[0] if choices and len(choices) == 1 else None
 
     @property
     def input_type(self) -> str:
+        if self.many:
+            return "lines"
         if self.is_number:
             return "number"
         return "url" if self.spec.format == "uri" else "text"
+
+    @property
+    def takes_uri(self) -> bool:
+        return (self.item_spec if self.many else self.spec).format == "uri"
+
+    def show(self, value: Any) -> str:
+        """The value as the row's input shows it (a list one item per line)."""
+        if self.many and isinstance(value, list | tuple):
+            return "\n".join(show(v) for v in value)
+        return show(value)
 
     @property
     def attrs(self) -> dict[str, str]:
@@ -338,9 +363,11 @@ class RowsWidget(forms.Widget):
 
     def format_value(self, value):
         rows = []
+        if isinstance(value, Mapping):
+            value = [value]  # one object shown as a single row
         for item in value or []:
             if isinstance(item, Mapping):
-                rows.append({p.name: show(item.get(p.name, "")) for p in self.parts})
+                rows.append({p.name: p.show(item.get(p.name, "")) for p in self.parts})
         return rows
 
     def get_context(self, name, value, attrs):
@@ -383,29 +410,55 @@ class RowsField(SchemaField, forms.Field):
     """A list of small objects (styles, image prompts, references): one row each.
 
     A row whose text inputs are all empty is skipped; properties the schema pins
-    to one value (``type: "image"``) are filled in.
+    to one value (``type: "image"``) are filled in. A property holding a list of
+    strings (a Kling element's ``images``) is a textarea, one item per line. With
+    ``single``, the field is one object (``video_reference``), shown as one row.
     """
 
-    def __init__(self, *, schema, **kwargs):
+    def __init__(self, *, schema, single: bool = False, **kwargs):
         self._read(schema)
-        items = self.spec.items or read_field({})
+        self.single = single
+        items = self.spec if single else (self.spec.items or read_field({}))
         parts = [
             RowPart(name=name, label=field_label(name, sub), spec=sub)
             for name, sub in items.properties.items()
         ]
         # What the row is about (a URL, a style id) first, its strength after.
         self.parts = sorted(parts, key=lambda p: p.is_number)
-        if any(p.spec.format == "uri" for p in self.parts):
+        if any(p.takes_uri for p in self.parts):
             self.accepts = "uri"
-        max_rows = self.spec.max_items or 10
+        max_rows = 1 if single else (self.spec.max_items or 10)
         super().__init__(widget=RowsWidget(self.parts, max_rows=max_rows), **kwargs)
 
     def prepare_value(self, value):
+        if self.single and isinstance(value, Mapping):
+            return [value]
         return value if isinstance(value, list) else []
 
+    def _cell(self, part: RowPart, text: str, number: int, problems: list[str]) -> Any:
+        """One typed cell as its JSON value (None: left out)."""
+        if part.many:
+            lines = [line.strip() for line in text.splitlines() if line.strip()]
+            if not part.item_spec.is_number:
+                return lines or None
+            try:
+                return [parse_number(line, part.item_spec) for line in lines] or None
+            except ValueError:
+                problems.append(f"Row {number}: {part.label.lower()} must be numbers.")
+                return None
+        if part.is_number:
+            try:
+                return parse_number(text, part.spec)
+            except ValueError:
+                problems.append(f"Row {number}: {part.label.lower()} must be a number.")
+                return None
+        return text
+
     def to_python(self, value):
+        if self.single and isinstance(value, Mapping):
+            value = [value]
         rows = []
-        problems = []
+        problems: list[str] = []
         number = 0  # counts the rows shown again (empty ones are not)
         for raw in value or []:
             if not isinstance(raw, Mapping):
@@ -424,19 +477,15 @@ class RowsField(SchemaField, forms.Field):
                     item[part.name] = part.const
                     continue
                 text = raw.get(part.name, "")
-                if isinstance(text, int | float) and not isinstance(text, bool):
+                if isinstance(text, int | float | list) and not isinstance(text, bool):
                     item[part.name] = text
                     continue
                 text = str(text).strip()
                 if not text:
                     continue
-                if part.is_number:
-                    try:
-                        item[part.name] = parse_number(text, part.spec)
-                    except ValueError:
-                        problems.append(f"Row {number}: {part.label.lower()} must be a number.")
-                else:
-                    item[part.name] = text
+                cell = self._cell(part, text, number, problems)
+                if cell is not None:
+                    item[part.name] = cell
             if item and not all(p.const is not None for p in self.parts if p.name in item):
                 rows.append(item)
         if problems:
@@ -446,6 +495,11 @@ class RowsField(SchemaField, forms.Field):
     def validate(self, value):
         if self.required and not value:
             raise ValidationError(self.error_messages["required"], code="required")
+
+    def to_param(self, value):
+        if self.single:
+            return value[0] if value else None
+        return super().to_param(value)
 
 
 class JSONValueField(SchemaField, forms.Field):

@@ -16,7 +16,7 @@ from typing import Any
 
 from django import forms
 
-from krea_integration.catalogue import ParamError, read_field
+from krea_integration.catalogue import FieldSchema, ParamError, read_field
 
 from .fields import (
     CheckboxField,
@@ -37,13 +37,24 @@ def _is_prompt(name: str, max_length: int | None) -> bool:
     return "prompt" in name or name in ("text", "description") or (max_length or 0) > 300
 
 
+def _row_parts(spec: FieldSchema) -> bool:
+    """Whether an object's properties fit in one row of inputs: scalars, or lists of them."""
+    parts = spec.properties.values()
+    return bool(parts) and all(
+        p.is_scalar or (p.value_types == {"array"} and p.items is not None and p.items.is_scalar)
+        for p in parts
+    )
+
+
 def schema_field(name: str, schema: Mapping[str, Any], *, required: bool) -> forms.Field | None:
     """The form field for one property of a request schema (None: nothing to ask).
 
     Prompts become textareas, numbers number inputs with min/max/step, enums
     selects, booleans checkboxes, lists of URLs or numbers one-per-line
     textareas, lists of small objects (styles with their strength, image
-    prompts) repeated rows, and anything else a JSON textarea. A property
+    prompts, Kling's elements with their list of images) repeated rows, one small
+    object (a video reference and its tag) a single row, and anything else a JSON
+    textarea. A property
     pinned to one value is not asked (:attr:`SchemaForm.fixed_params`).
     """
     spec = read_field(schema)
@@ -92,9 +103,10 @@ def schema_field(name: str, schema: Mapping[str, Any], *, required: bool) -> for
                 help_text=help_text(spec, name=name, extra=f"One {what} per line."),
                 **common,
             )
-        parts = items.properties.values()
-        if items.types == {"object"} and parts and all(p.is_scalar for p in parts):
+        if items.types == {"object"} and _row_parts(items):
             return RowsField(schema=schema, help_text=help_text(spec, name=name), **common)
+    if spec.value_types == {"object"} and _row_parts(spec):
+        return RowsField(schema=schema, single=True, help_text=help_text(spec, name=name), **common)
     return JSONValueField(
         schema=schema, help_text=help_text(spec, name=name, extra="As JSON."), **common
     )

@@ -7,7 +7,8 @@ import pytest
 
 from krea_integration import catalogue
 from krea_integration.media_inputs import field_for, media_fields
-from studio.generation import services
+from studio.generation import selectors, services
+from studio.generation.forms import generation_form_class
 from tests.factories import AssetFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,11 +37,13 @@ def test_the_kind_of_file_a_field_takes_is_read_from_the_catalogue():
     assert field_for(undecided, "audio") is None
 
 
-def test_a_field_of_undecided_kind_has_no_picker_but_takes_a_typed_url(as_member):
-    html = as_member.get("/generate/", {"model": "video/kling/kling-o1"}).content.decode()
-    assert 'data-pick-for="id_start_image"' in html
-    assert 'name="style_references-0-url"' in html
-    assert 'data-pick-for="id_style_references-0-url"' not in html
+def test_a_field_of_undecided_kind_has_no_picker_but_takes_a_typed_url():
+    kling = model("video/kling/kling-o1")
+    undecided = replace(kling, media_inputs={**kling.media_inputs, "end_image": None})
+    form = generation_form_class(undecided)()
+    selectors.mark_media_fields(form)
+    assert not getattr(form.fields["end_image"], "media_kind", "")
+    assert form.fields["start_image"].media_kind == "image"
 
 
 @pytest.fixture
