@@ -204,3 +204,85 @@ def training_estimate_for(
     return TrainingEstimate(
         estimate=estimate, allowance=allowance_for(membership=membership), steps=steps
     )
+
+
+# ------------------------------------------------------------------ the generate page's picker
+
+
+@dataclass(frozen=True)
+class StyleChoice:
+    """A style the generate page's picker offers or shows as picked."""
+
+    id: str
+    name: str
+    cover_url: str
+    source: str  # "team" (trained here) or "public" (Krea's public styles)
+    trigger_word: str = ""
+    bases: tuple[str, ...] = ()
+
+
+def _team_choice(style: Style) -> StyleChoice:
+    return StyleChoice(
+        id=style.krea_style_id,
+        name=style.name,
+        cover_url=style.cover_url,
+        source="team",
+        trigger_word=style.trigger_word,
+        bases=tuple(style.compatible_bases),
+    )
+
+
+def _krea_choice(style: krea_types.Style) -> StyleChoice:
+    return StyleChoice(
+        id=style.id,
+        name=style.title or "Untitled style",
+        cover_url=style.cover_url or "",
+        source="public",
+        bases=tuple(style.models),
+    )
+
+
+def picker_styles(*, team: Team, model_id: str, query: str = "") -> list[StyleChoice]:
+    """The styles ``model_id`` can load: the team's (newest first), then Krea's public ones.
+
+    Compatibility comes from the catalogue's map of generation models to training base
+    models; a model missing from it offers none (the refresh command reports it).
+    Krea's list is read through the same short cache as the Styles page; a failure
+    there leaves the team's own styles.
+    """
+    bases = set(catalogue.style_bases(model_id))
+    if not bases:
+        return []
+    own = [
+        _team_choice(style)
+        for style in team_styles(team=team, query=query)[:200]
+        if bases & set(style.compatible_bases)
+    ]
+    seen = {choice.id for choice in own}
+    public = [
+        _krea_choice(style)
+        for style in krea_styles(team=team, tab="public", query=query).items
+        if bases & set(style.models) and style.id not in seen
+    ]
+    return own + public
+
+
+def picked_styles(*, team: Team, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The styles a form already holds (``?style=``, a remix), named when the team knows them.
+
+    ``rows`` are the form's rows (``{"id": ..., "strength": ...}``, as typed); the others
+    keep their id as their name (a public style picked by id).
+    """
+    ids = [str(row.get("id") or "").strip() for row in rows]
+    known = {
+        style.krea_style_id: style
+        for style in Style.objects.filter(team=team, krea_style_id__in=[i for i in ids if i])
+    }
+    picked = []
+    for style_id, row in zip(ids, rows, strict=True):
+        if not style_id:
+            continue
+        style = known.get(style_id)
+        choice = _team_choice(style) if style else StyleChoice(style_id, style_id, "", "public")
+        picked.append({"choice": choice, "strength": row.get("strength", "")})
+    return picked

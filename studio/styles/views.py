@@ -83,6 +83,24 @@ def style_list(request: HttpRequest) -> HttpResponse:
     return render(request, "styles/style_list.html", context)
 
 
+@team_required()
+@require_GET
+def style_picker(request: HttpRequest) -> HttpResponse:
+    """The generate page's styles picker: the styles ``?model=`` loads, searched by ``?q=``.
+
+    A fragment (``styles/_styles_picker.html#results``), fetched when the picker opens
+    and as the member types.
+    """
+    model_id = request.GET.get("model", "").strip()[:200]
+    query = request.GET.get("q", "").strip()[:200]
+    context = {
+        "choices": selectors.picker_styles(team=request.team, model_id=model_id, query=query),
+        "query": query,
+        "mapped": bool(catalogue.style_bases(model_id)),
+    }
+    return render(request, "styles/_styles_picker.html#results", context)
+
+
 def _train_context(request: HttpRequest, *, base_model: str, form) -> dict[str, Any]:
     steps = None
     if form.is_bound and hasattr(form, "cleaned_data"):
