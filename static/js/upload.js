@@ -3,7 +3,7 @@
  * never stops the others. Without JS the form posts every file and the page lists results.
  *
  * Events on document: "upload:progress" {name, loaded, total} while bytes go up, and
- * "asset:uploaded" {zone, url, kind, thumbnail, label} when an asset is recorded (the
+ * "asset:uploaded" {zone, id, url, kind, thumbnail, label} when an asset is recorded (the
  * generate page's picker picks it). */
 (function () {
   "use strict";
@@ -62,6 +62,7 @@
         new CustomEvent("asset:uploaded", {
           detail: {
             zone: zone,
+            id: done.dataset.assetId,
             url: done.dataset.assetUrl,
             kind: done.dataset.assetKind,
             thumbnail: done.dataset.assetThumbnail,

@@ -34,23 +34,26 @@ def test_a_member_trains_a_style_shares_it_and_generates_with_it(
     log_in(mia.email, PASSWORD)
 
     page.goto("/assets/upload/")
-    drop(
-        page,
-        [
-            ["ink-1.png", "image/png", b64(picture("PNG", size=(640, 480))), None],
-            ["ink-2.png", "image/png", b64(picture("PNG", size=(480, 640))), None],
-        ],
-    )
-    expect(page.locator(".upload-row--done")).to_have_count(2, timeout=30_000)
+    drop(page, [["ink-1.png", "image/png", b64(picture("PNG", size=(640, 480))), None]])
+    expect(page.locator(".upload-row--done")).to_have_count(1, timeout=30_000)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Styles").click()
     page.get_by_role("link", name="Train the first style").click()
+    expect(page.locator("#training-images")).to_contain_text("10 to 30 images")  # the advice
     page.get_by_label("Name").fill("Ink wash")
     page.get_by_label("Trigger word").fill("inkwash")
     page.get_by_label("Max train steps").fill("100")
     expect(page.locator("#estimate")).to_contain_text("Estimate: 300 CU")
     page.get_by_label("ink-1.png").check()
-    page.get_by_label("ink-2.png").check()
+    # The second image is uploaded right on the train page, and picked when it is up.
+    drop(
+        page,
+        [["ink-2.png", "image/png", b64(picture("PNG", size=(480, 640))), None]],
+        "#training-images [data-upload-zone]",
+    )
+    expect(page.locator("#training-image-list").get_by_label("ink-2.png")).to_be_checked(
+        timeout=30_000
+    )
     page.locator("#train-submit").click()
     expect(page).to_have_url(JOB_URL)
     state = page.locator(".job-card .job-card__state .badge")
@@ -77,7 +80,18 @@ def test_a_member_trains_a_style_shares_it_and_generates_with_it(
     page.get_by_role("link", name="Generate with this style").click()
     expect(page.get_by_label("Prompt")).to_have_value("inkwash")
     page.get_by_label("Prompt").fill("inkwash lighthouse at dusk")
-    page.locator('[name="styles-0-strength"]').fill("0.8")
+    picker = page.locator("[data-styles-picker]")
+    expect(picker.locator("[data-style-row]")).to_have_count(1)
+    expect(picker.locator("[data-style-row]")).to_contain_text("Ink wash")
+    # A second, public style added from the picker's search, then removed again.
+    picker.get_by_text("Add a style").click()
+    picker.get_by_role("searchbox").fill("neon")
+    picker.get_by_role("button", name=re.compile("Neon Noir")).click()
+    expect(picker.locator("[data-style-row]")).to_have_count(2)
+    picker.get_by_role("button", name="Remove Neon Noir").click()
+    expect(picker.locator("[data-style-row]")).to_have_count(1)
+    picker.get_by_label("Strength of Ink wash").fill("0.8")
+    expect(picker.locator("output").first).to_have_text("0.8")
     page.locator("#generate-submit").click()
     expect(page).to_have_url(JOB_URL)
     expect(page.locator("#job-styles")).to_contain_text("Ink wash at strength 0.8")
