@@ -18,6 +18,8 @@ from django.http import Http404
 from krea_integration import catalogue
 from krea_integration import errors as krea_errors
 from krea_integration import types as krea_types
+from studio.assets.models import Asset, AssetKind
+from studio.assets.selectors import team_assets
 from studio.generation.models import Job
 from studio.teams.models import Membership, Team
 from studio.teams.tokens import TeamHasNoToken, team_krea_client
@@ -89,6 +91,12 @@ def team_styles(*, team: Team, query: str = "", base_models: list[str] | None = 
     if base_models is not None:
         styles = styles.filter(base_model__in=base_models)
     return styles.order_by("-created_at", "-id")
+
+
+def cover_assets(*, style: Style, limit: int = 24) -> list[Asset]:
+    """The team's newest images offered as the style's cover (beside its previews)."""
+    images = team_assets(team=style.team, filters={"kind": AssetKind.IMAGE})
+    return list(images.exclude(krea_url=style.cover_url)[:limit])
 
 
 def jobs_using_style(style: Style) -> QuerySet[Job]:

@@ -22,6 +22,7 @@ from krea_integration import catalogue
 from krea_integration import errors as krea_errors
 from krea_integration import types as krea_types
 from krea_integration.client import KreaClient
+from studio.assets.models import Asset, AssetKind
 from studio.audit.models import AuditEntry
 from studio.audit.services import audit_record
 from studio.generation.models import Job, JobKind, JobStatus
@@ -254,6 +255,19 @@ def _audit(style: Style, by: Membership, action: str, summary: str, **details: A
     )
 
 
+COVER_REFUSED = (
+    "Choose the cover among the style's previews and training images or the team's images."
+)
+
+
+def _cover_allowed(style: Style, url: str) -> bool:
+    """A cover is one of the style's own pictures or one of the team's image assets: Krea
+    shows it to whoever sees the style, so it must be a picture the team chose to put there."""
+    if url in (style.preview_urls or []) or url in (style.training_urls or []):
+        return True
+    return Asset.objects.filter(team_id=style.team_id, kind=AssetKind.IMAGE, krea_url=url).exists()
+
+
 def style_update(
     *,
     style: Style,
@@ -266,13 +280,16 @@ def style_update(
 
     Only what is given changes. ``PermissionDenied`` unless ``by`` trained it or
     manages the team; ``StyleRefused`` with Krea's reason; ``InvalidTraining``
-    naming ``title`` for an empty name.
+    naming ``title`` for an empty name, ``cover_url`` for a cover that is neither
+    the style's own picture nor one of the team's images.
     """
     _require_change(style, by)
     if title is not None:
         title = title.strip()
         if not title:
             raise InvalidTraining([catalogue.ParamError("title", "A style needs a name.")])
+    if cover_url is not None and not _cover_allowed(style, cover_url):
+        raise InvalidTraining([catalogue.ParamError("cover_url", COVER_REFUSED)])
     changes = {
         key: value
         for key, value in (("title", title), ("cover_url", cover_url), ("public", public))

@@ -197,6 +197,7 @@ def style_detail(request: HttpRequest, style_uuid: UUID) -> HttpResponse:
         {
             "style": style,
             "may_change": selectors.style_may_change(style=style, membership=request.membership),
+            "cover_assets": selectors.cover_assets(style=style),
             "jobs": list(jobs[:20]),
             "usage_count": jobs.count(),
             "generate_url": generate_url(
@@ -228,12 +229,8 @@ def _style_action(request: HttpRequest, style: Style) -> HttpResponse:
             services.style_update(style=style, by=by, title=request.POST.get("title", ""))
             messages.success(request, "The style is renamed.")
         elif action == "cover":
-            cover = request.POST.get("cover_url", "")
-            if cover not in style.preview_urls:
-                messages.error(request, "Choose the cover among the style's previews.")
-            else:
-                services.style_update(style=style, by=by, cover_url=cover)
-                messages.success(request, "The cover is changed.")
+            services.style_update(style=style, by=by, cover_url=request.POST.get("cover_url", ""))
+            messages.success(request, "The cover is changed.")
         else:
             messages.error(request, "Nothing to do: choose an action on the page.")
     except services.InvalidTraining as exc:
