@@ -94,11 +94,11 @@
       empty.value = url;
       changed(empty);
     } else if (field.tagName === "TEXTAREA") {
-      var lines = values(field);
-      if (lines.indexOf(url) !== -1) return true;
-      if (max && lines.length >= max) return false;
-      lines.push(url);
-      field.value = lines.join("\n");
+      var urls = values(field);
+      if (urls.indexOf(url) !== -1) return true;
+      if (max && urls.length >= max) return false;
+      urls.push(url);
+      field.value = urls.join("\n");
       changed(field);
     } else {
       field.value = url;
