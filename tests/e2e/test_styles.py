@@ -93,7 +93,7 @@ def test_a_member_trains_a_style_shares_it_and_generates_with_it(
     picker.get_by_label("Strength of Ink wash").fill("0.8")
     expect(picker.locator("output").first).to_have_text("0.8")
     page.locator("#generate-submit").click()
-    expect(page).to_have_url(JOB_URL)
+    expect(page).to_have_url(JOB_URL, timeout=15_000)  # a loaded machine
     expect(page.locator("#job-styles")).to_contain_text("Ink wash at strength 0.8")
     [post] = [r for r in krea_live.requests if r.path.startswith("/generate/")]
     style_id = post.body["styles"][0]["id"]
