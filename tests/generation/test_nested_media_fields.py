@@ -8,7 +8,7 @@ from krea_integration import catalogue
 from krea_integration.media_inputs import field_for, media_fields
 from studio.generation import selectors
 from studio.generation.models import Job
-from tests.factories import AssetFactory
+from tests.factories import AssetFactory, JobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_nested_picks_reach_krea_in_the_schemas_shape(as_member, team_with_token
     assert job.params["video_reference"] == {"url": clip.krea_url, "tag": "walk"}
 
 
-def test_a_remixed_job_shows_its_nested_files_again(as_member, team_with_token, make_job):
+def test_a_remixed_job_shows_its_nested_files_again(as_member, team_with_token, member):
     kling = catalogue.load().get(KLING)
     initial = selectors.input_initial(kling, kind="video", url="https://cdn.krea.test/v.mp4")
     assert initial == {"start_video": "https://cdn.krea.test/v.mp4"}
@@ -97,7 +97,7 @@ def test_a_remixed_job_shows_its_nested_files_again(as_member, team_with_token, 
         "element_references": [{"images": ["https://cdn.krea.test/a.png"], "tag": "hero"}],
         "video_reference": {"url": "https://cdn.krea.test/v.mp4", "tag": "walk"},
     }
-    job = make_job(team=team_with_token, model_id=KLING, params=params)
+    job = JobFactory(team=team_with_token, created_by=member, model_id=KLING, params=params)
     html = as_member.get("/generate/", {"from": job.uuid}).content.decode()
     assert ">https://cdn.krea.test/a.png</textarea>" in html
     assert 'id="id_video_reference-0-url" value="https://cdn.krea.test/v.mp4"' in html
