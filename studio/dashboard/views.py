@@ -17,6 +17,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.membership is not None:
         context = {
             "recent_jobs": list(team_jobs(team=request.team)[:RECENT_JOBS]),
+            "recent_jobs_limit": RECENT_JOBS,
             "allowance": allowance_for(membership=request.membership),
         }
     return render(request, "dashboard/dashboard.html", context)

@@ -21,6 +21,7 @@ from krea_integration.errors import KreaError
 from studio.assets import media
 from studio.downloads import krea_downloader
 
+from . import live
 from .models import Job, JobStatus, Output
 
 logger = logging.getLogger(__name__)
@@ -84,4 +85,6 @@ def outputs_store(*, job_id: int) -> int:
             stored += 1
     if problems:
         Job.objects.filter(pk=job.pk).update(error=" ".join(problems))
+    if stored or problems:
+        live.team_changed(job.team_id)
     return stored

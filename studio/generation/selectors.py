@@ -6,14 +6,14 @@ one way pages and the API reach a single job or file from an id in a URL.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.templatetags.static import static
 from django.urls import reverse
@@ -29,7 +29,7 @@ from studio.usage.models import format_cu
 from studio.usage.pricing import Estimate, job_estimate
 from studio.usage.selectors import Allowance, allowance_for
 
-from .models import Job, Output
+from .models import TERMINAL, Job, Output
 
 GROUPS = (("image", "Image"), ("video", "Video"), ("enhance", "Enhance"))
 
@@ -298,6 +298,42 @@ def team_outputs(*, team: Team, filters: Mapping[str, Any] | None = None) -> Que
         .filter(job_filter_q(filters or {}, prefix="job__"))
         .select_related("job", "job__created_by")
         .order_by("-created_at", "-id")
+    )
+
+
+# ------------------------------------------------------------------ live updates
+
+LIVE_NEWEST = 10
+
+
+def live_jobs(*, membership: Membership, uuids: Iterable[UUID]) -> list[Job]:
+    """For a page's live update: the team's jobs among ``uuids`` (those the page shows,
+    those it last saw running for the member) and the member's running jobs."""
+    running = Q(created_by_id=membership.user_id) & ~Q(status__in=TERMINAL)
+    return list(
+        Job.objects.filter(team_id=membership.team_id)
+        .filter(Q(uuid__in=list(uuids)) | running)
+        .annotate(output_count=Count("outputs"))
+        .only(
+            "uuid",
+            "status",
+            "model_name",
+            "prompt",
+            "created_by_id",
+            "preview_urls",
+            "needs_attention",
+            "cancel_requested_at",
+            "error",
+        )
+    )
+
+
+def newest_job_uuids(*, team_id: int) -> list[UUID]:
+    """The team's newest jobs, newest first: a live list adds those it does not show yet."""
+    return list(
+        Job.objects.filter(team_id=team_id)
+        .order_by("-created_at", "-id")
+        .values_list("uuid", flat=True)[:LIVE_NEWEST]
     )
 
 

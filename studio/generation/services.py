@@ -38,7 +38,7 @@ from studio.teams.tokens import TeamHasNoToken, team_krea_client
 from studio.usage.pricing import Estimate, job_estimate
 from studio.usage.services import usage_charge, usage_release, usage_reserve
 
-from . import runs, selectors, tasks
+from . import live, runs, selectors, tasks
 from .files import output_filename
 from .models import IN_FLIGHT, TERMINAL, Job, JobKind, JobStatus, Output, status_rank
 
@@ -209,6 +209,7 @@ def job_queue(
         asset_uses_record(job=job)
         team_id = membership.team_id
         transaction.on_commit(lambda: tasks.enqueue_dispatch(team_id))
+        live.team_changed(team_id)
     return job
 
 
@@ -265,6 +266,7 @@ def team_dispatch(*, team_id: int) -> list[int]:
             )
             for job_id in picked:
                 transaction.on_commit(lambda job_id=job_id: tasks.enqueue_send(job_id))
+            live.team_changed(team_id)
         waiting_later = (
             Job.objects.filter(team=team, status=JobStatus.PENDING, not_before__gt=now)
             .order_by("not_before")
@@ -382,6 +384,7 @@ def _requeue_after_429(job: Job, *, message: str = "") -> None:
         )
         team_id = job.team_id
         transaction.on_commit(lambda: tasks.enqueue_dispatch(team_id, countdown=delay))
+        live.team_changed(team_id)
 
 
 def _mark_outcome_unknown(job: Job, exc: krea_errors.KreaError) -> None:
@@ -501,6 +504,7 @@ def _apply_state(job: Job, krea_job: krea_types.Job) -> bool:
         job.next_poll_at = now + timedelta(seconds=_poll_delay(job))
         job.poll_count += 1
     job.save(update_fields=fields)
+    live.team_changed(job.team_id)
     _after_transition(job)
     return True
 
@@ -541,6 +545,7 @@ def job_fail(*, job: Job, error: str, status: str = JobStatus.FAILED) -> None:
         job.finished_at = timezone.now()
         job.next_poll_at = None
         job.save(update_fields=["status", "error", "finished_at", "next_poll_at"])
+        live.team_changed(job.team_id)
         _after_transition(job)
 
 
@@ -570,6 +575,22 @@ def job_refresh(*, job_id: int) -> None:
         )
         return
     job_record_krea_job(job_id=job.pk, krea_job=krea_job)
+
+
+def job_refresh_watched(*, team_id: int, job_uuid: str) -> None:
+    """Refresh a running job of ``team_id`` that a member is looking at.
+
+    ``live.jobs_watch`` enqueues this at most every 3 s per job; a job of another
+    team, one that ended or one Krea has not numbered yet is left alone.
+    """
+    job_id = (
+        Job.objects.filter(team_id=team_id, uuid=job_uuid, status__in=IN_FLIGHT)
+        .exclude(krea_job_id="")
+        .values_list("id", flat=True)
+        .first()
+    )
+    if job_id is not None:
+        job_refresh(job_id=job_id)
 
 
 def webhook_accept(*, job_uuid: UUID, secret: str, payload: Any) -> bool:
@@ -669,11 +690,13 @@ def job_cancel(*, job: Job, by: Membership) -> Job:
             job.finished_at = timezone.now()
             job.error = ""  # "sends it again" no longer holds
             job.save(update_fields=["status", "finished_at", "error"])
+            live.team_changed(job.team_id)
             _after_transition(job)
             return job
         if job.cancel_requested_at is None:
             job.cancel_requested_at = timezone.now()
             job.save(update_fields=["cancel_requested_at"])
+            live.team_changed(job.team_id)
             job_pk = job.pk
             transaction.on_commit(lambda: tasks.enqueue_cancel(job_pk))
     return job

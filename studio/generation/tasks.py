@@ -16,6 +16,7 @@ from celery import current_app
 DISPATCH_TEAM = "studio.generation.tasks.dispatch_team"
 SEND_JOB = "studio.generation.tasks.send_job"
 REFRESH_JOB = "studio.generation.tasks.refresh_job"
+REFRESH_WATCHED = "studio.generation.tasks.refresh_watched_job"
 CANCEL_JOB = "studio.generation.tasks.cancel_job"
 STORE_OUTPUTS = "studio.generation.tasks.store_outputs"
 POLL_JOBS = "studio.generation.tasks.poll_jobs"
@@ -62,3 +63,8 @@ def enqueue_reconcile_team(team_id: int) -> None:
 def enqueue_record_trained_style(job_id: int) -> None:
     """Record the style a completed training job made (the styles app's task)."""
     _enqueue(RECORD_TRAINED_STYLE, job_id)
+
+
+def enqueue_refresh_watched(team_id: int, job_uuid: str) -> None:
+    """Refresh a running job someone is looking at (``live.jobs_watch`` throttles these)."""
+    current_app.signature(REFRESH_WATCHED, args=[team_id, job_uuid]).apply_async()

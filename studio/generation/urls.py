@@ -26,4 +26,5 @@ urlpatterns = [
         name="output_input",
     ),
     path("gallery/", views.gallery, name="gallery"),
+    path("live/", views.live_events, name="live_events"),
 ]

@@ -30,10 +30,11 @@ from studio.teams.scoping import team_required, token_missing_response
 from studio.teams.tokens import TeamHasNoToken
 from studio.usage.services import QuotaExceeded
 
-from . import selectors, services
+from . import live, selectors, services
 from .files import output_filename
 from .forms import GenerationForm, JobFilterForm, generation_form_class, initial_from_params
 from .models import Job, JobKind, JobStatus
+from .templatetags.generation import status_tone
 
 # A completed job's files are copied in by a task just after it completes: the card
 # keeps polling for them this long, then stops (a reload shows them later).
@@ -226,12 +227,14 @@ def _card_context(request: HttpRequest, job: Job, **extra: Any) -> dict[str, Any
 @team_required()
 @require_GET
 def job_detail(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
-    """A job: its live card (polled every 2 s until it ends), parameters and actions.
+    """A job: its live card, parameters and actions.
 
-    htmx requests get the card alone; a finished job's card carries no trigger,
-    so the polling stops there.
+    htmx requests get the card alone (re-fetched when ``live.js`` says the job
+    changed), or the job's row of a live list when they target ``job-row-<uuid>``.
     """
     job = selectors.job_for(request.membership, job_uuid)
+    if request.htmx and (request.htmx.target or "").startswith("job-row-"):
+        return render(request, "generation/_job_row.html", {"job": job})  # a live list's row
     context = _card_context(request, job)
     if request.htmx:
         return render(request, "generation/job_detail.html#job-card", context)
@@ -359,6 +362,70 @@ def gallery(request: HttpRequest) -> HttpResponse:
         queryset=lambda filters: selectors.team_outputs(team=request.team, filters=filters),
         template="generation/gallery.html",
         part="gallery",
+    )
+
+
+# ------------------------------------------------------------------ live updates
+
+LIVE_MAX_JOBS = 100
+
+
+def _uuid_list(request: HttpRequest, name: str) -> list[UUID]:
+    values = [v for v in request.GET.get(name, "").split(",") if v.strip()]
+    if len(values) > LIVE_MAX_JOBS:
+        raise ValueError(f"at most {LIVE_MAX_JOBS} job ids")
+    return [UUID(value.strip()) for value in values]
+
+
+@team_required()
+@require_GET
+def live_events(request: HttpRequest) -> HttpResponse:
+    """What changed in the team's jobs since version ``v``: polled by ``live.js``.
+
+    ``watch``: the running jobs the page shows (refreshed from Krea by a task, at
+    most every 3 s each); ``follow``: finished ones it shows still waiting for their
+    files; ``mine``: the member's jobs the page last saw running.
+    An empty 204 when the team's version is still ``v`` (one cache read); else the
+    new version, the state of those jobs and the member's running ones, and the
+    team's newest jobs.
+    """
+    lists = {}
+    for name in ("watch", "follow", "mine"):
+        try:
+            lists[name] = _uuid_list(request, name)
+        except ValueError as exc:
+            return JsonResponse({name: f"A comma-separated list of job ids ({exc})."}, status=400)
+    watch = lists["watch"]
+    live.jobs_watch(team_id=request.team.pk, job_uuids=watch)
+    version = live.team_version(request.team.pk)
+    if request.GET.get("v") == version:
+        return HttpResponse(status=204)
+    jobs = selectors.live_jobs(
+        membership=request.membership, uuids=[uuid for ids in lists.values() for uuid in ids]
+    )
+    return JsonResponse(
+        {
+            "version": version,
+            "jobs": [
+                {
+                    "uuid": str(job.uuid),
+                    "state": live.job_live_state(job),
+                    "status": job.status,
+                    "label": job.get_status_display(),
+                    "tone": status_tone(job.status),
+                    "terminal": job.is_terminal,
+                    "mine": job.created_by_id == request.user.pk,
+                    "model": job.model_name,
+                    "prompt": job.prompt[:120],
+                    "url": reverse("job_detail", args=[job.uuid]),
+                }
+                for job in jobs
+            ],
+            "newest": [
+                {"uuid": str(uuid), "url": reverse("job_detail", args=[uuid])}
+                for uuid in selectors.newest_job_uuids(team_id=request.team.pk)
+            ],
+        }
     )
 
 

@@ -74,3 +74,9 @@ def reconcile_team(team_id: int) -> None:
     """
     reconcile.team_reconcile(team_id=team_id)
     services.team_dispatch(team_id=team_id)
+
+
+@shared_task(name=tasks.REFRESH_WATCHED, acks_late=True, max_retries=0, ignore_result=True)
+def refresh_watched_job(team_id: int, job_uuid: str) -> None:
+    """Refresh a running job someone is looking at (throttled by ``live.jobs_watch``)."""
+    services.job_refresh_watched(team_id=team_id, job_uuid=job_uuid)

@@ -47,23 +47,23 @@ def test_the_job_page_shows_parameters_figures_timings_and_outputs(client, membe
     assert 'id="lightbox"' in page
 
 
-def test_a_running_card_polls_every_two_seconds_and_offers_cancel(client, member, team):
+def test_a_running_card_follows_the_job_live_and_offers_cancel(client, member, team):
     job = JobFactory(team=team, created_by=member, status=JobStatus.PROCESSING)
     client.force_login(member)
     response = client.get(detail(job), **HTMX)
     card = response.content.decode()
     assert card.lstrip().startswith("<article")
     assert "<html" not in card
-    assert f'hx-get="{detail(job)}" hx-trigger="every 2s"' in card
+    assert f'hx-get="{detail(job)}" hx-trigger="studio:changed"' in card  # told by live.js
     assert ">Processing<" in card and "running for 0:0" in card
     assert f'hx-post="{reverse("job_cancel", args=[job.uuid])}"' in card
     assert "Delete" not in card
 
 
-def test_the_card_stops_polling_once_the_job_has_ended(client, member, team):
+def test_the_card_stops_following_once_the_job_has_ended(client, member, team):
     job = JobFactory(team=team, created_by=member, status=JobStatus.QUEUED)
     client.force_login(member)
-    assert 'hx-trigger="every 2s"' in client.get(detail(job), **HTMX).content.decode()
+    assert 'hx-trigger="studio:changed"' in client.get(detail(job), **HTMX).content.decode()
     assert ">Queued at Krea<" in client.get(detail(job), **HTMX).content.decode()
 
     Job.objects.filter(pk=job.pk).update(
@@ -81,7 +81,7 @@ def test_a_completed_card_waits_for_its_files_then_stops(client, member, team):
     job = JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED)
     client.force_login(member)
     card = client.get(detail(job), **HTMX).content.decode()
-    assert 'hx-trigger="every 2s"' in card and "Copying the files" in card
+    assert 'hx-trigger="studio:changed, every 5s"' in card and "Copying the files" in card
 
     Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timezone.timedelta(hours=1))
     assert "hx-trigger" not in client.get(detail(job), **HTMX).content.decode()

@@ -4,7 +4,9 @@ import json
 from datetime import timedelta
 
 from django import template
+from django.utils.safestring import mark_safe
 
+from studio.generation.live import job_followed, job_live_state
 from studio.generation.models import TERMINAL, JobStatus
 from studio.generation.selectors import model_price_label
 
@@ -30,6 +32,17 @@ def status_tone(status: str) -> str:
     if status in (JobStatus.FAILED, JobStatus.CANCELLED):
         return "danger" if status == JobStatus.FAILED else ""
     return "" if status in TERMINAL else "busy"
+
+
+@register.filter
+def live_attrs(job) -> str:
+    """The attributes that make an element showing ``job`` follow it live (``live.js``)."""
+    attrs = f'data-live-job="{job.uuid}" data-live-state="{job_live_state(job)}"'
+    if job_followed(job):
+        attrs += " data-live-follow"
+    if not job.is_terminal:
+        attrs += " data-live-active"  # running at Krea: refreshed while on screen
+    return mark_safe(attrs)  # noqa: S308  (a uuid and a state built from enums and counts)
 
 
 @register.filter

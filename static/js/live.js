@@ -1,0 +1,185 @@
+/* Live updates on every page of a team member (docs/architecture.md, "Live updates").
+ *
+ * About once a second (every 5 s while the tab is hidden) it asks the team's events
+ * endpoint whether anything changed since the version it last saw, naming the
+ * running jobs on screen (they are then refreshed from Krea by the server, at most
+ * every 3 s each) and the finished ones still waiting for their files. Nothing changed: an empty 204. Something changed: the state of
+ * those jobs, of the member's running jobs and the team's newest jobs, and then
+ *  - every element showing a job whose state differs (a row, a card: they carry
+ *    data-live-job, data-live-state and an hx-get with hx-trigger="studio:changed")
+ *    is told to fetch itself again;
+ *  - lists marked data-live-list get the team's new jobs at the top;
+ *  - a finished job of the member's shows a toast and, if they allowed it, a
+ *    browser notification.
+ */
+(function () {
+  "use strict";
+  var VISIBLE_MS = 1000;
+  var HIDDEN_MS = 5000;
+  var TOAST_MS = 10000;
+  var MINE_KEY = "studio-live-mine";
+  var endpoint = document.body.dataset.liveUrl;
+  if (!endpoint || !window.fetch) return;
+  var version = "";
+  var timer = null;
+  var inflight = false;
+
+  function loadMine() {
+    try {
+      return JSON.parse(window.sessionStorage.getItem(MINE_KEY) || "{}");
+    } catch (e) {
+      return {};
+    }
+  }
+  var mine = loadMine(); // uuid -> model name: the member's jobs last seen running
+
+  function saveMine() {
+    try {
+      window.sessionStorage.setItem(MINE_KEY, JSON.stringify(mine));
+    } catch (e) {
+      /* this page still tracks them */
+    }
+  }
+
+  function onScreen(selector) {
+    var seen = {};
+    document.querySelectorAll(selector).forEach(function (el) {
+      seen[el.dataset.liveJob] = true;
+    });
+    return Object.keys(seen);
+  }
+
+  function toast(job) {
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    var item = document.createElement("div");
+    item.className = "toast toast--" + job.tone;
+    var text = document.createElement("p");
+    text.className = "toast__text";
+    var strong = document.createElement("strong");
+    strong.textContent = job.model;
+    text.append(strong, " " + job.label.toLowerCase() + ".");
+    var open = document.createElement("a");
+    open.href = job.url;
+    open.textContent = "Open";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "link";
+    close.textContent = "Dismiss";
+    close.addEventListener("click", function () {
+      item.remove();
+    });
+    item.append(text, open, close);
+    box.append(item);
+    window.setTimeout(function () {
+      item.remove();
+    }, TOAST_MS);
+    if ("Notification" in window && Notification.permission === "granted" && document.hidden) {
+      // The tag makes several open tabs show one notification, not one each.
+      var note = new Notification(job.model + " " + job.label.toLowerCase(), { tag: job.uuid, body: job.prompt });
+      note.onclick = function () {
+        window.focus();
+        window.location.href = job.url;
+      };
+    }
+  }
+
+  function refresh(job) {
+    document.querySelectorAll('[data-live-job="' + job.uuid + '"]').forEach(function (el) {
+      if (el.dataset.liveState !== job.state && window.htmx) window.htmx.trigger(el, "studio:changed");
+    });
+  }
+
+  function addNewest(newest) {
+    if (!window.htmx) return;
+    document.querySelectorAll("[data-live-list]").forEach(function (list) {
+      var fresh = [];
+      for (var i = 0; i < newest.length; i++) {
+        if (list.querySelector('[data-live-job="' + newest[i].uuid + '"]')) break;
+        if (!document.getElementById("job-row-" + newest[i].uuid)) fresh.push(newest[i]);
+      }
+      fresh.reverse().forEach(function (job) {
+        var row = document.createElement("li");
+        row.id = "job-row-" + job.uuid;
+        row.className = "job-row job-row--loading";
+        row.dataset.liveJob = job.uuid;
+        list.prepend(row);
+        window.htmx.ajax("GET", job.url, { target: row, swap: "outerHTML" });
+      });
+      if (fresh.length) {
+        document.querySelectorAll("[data-live-empty]").forEach(function (el) {
+          el.remove();
+        });
+        var limit = parseInt(list.dataset.liveList, 10);
+        if (limit > 0) {
+          while (list.children.length > limit) list.lastElementChild.remove();
+        }
+      }
+    });
+  }
+
+  function apply(data) {
+    version = data.version;
+    data.jobs.forEach(function (job) {
+      refresh(job);
+      if (!job.mine) return;
+      if (!job.terminal) {
+        mine[job.uuid] = job.model;
+      } else if (mine[job.uuid]) {
+        delete mine[job.uuid];
+        toast(job);
+      }
+    });
+    saveMine();
+    addNewest(data.newest);
+  }
+
+  function poll() {
+    timer = null;
+    inflight = true;
+    var query = new URLSearchParams({
+      v: version,
+      watch: onScreen("[data-live-job][data-live-active]").join(","),
+      follow: onScreen("[data-live-job][data-live-follow]:not([data-live-active])").join(","),
+      mine: Object.keys(mine).join(","),
+    });
+    window
+      .fetch(endpoint + "?" + query.toString(), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (response.status === 200) return response.json().then(apply);
+        return null;
+      })
+      .catch(function () {
+        /* offline for a moment: the next poll catches up */
+      })
+      .then(function () {
+        inflight = false;
+        schedule();
+      });
+  }
+
+  function schedule() {
+    if (timer) window.clearTimeout(timer);
+    timer = window.setTimeout(poll, document.hidden ? HIDDEN_MS : VISIBLE_MS);
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && !inflight) {
+      if (timer) window.clearTimeout(timer);
+      poll();
+    }
+  });
+
+  // "Notify me when my jobs finish": offered while the browser has not been asked yet.
+  var ask = document.querySelector("[data-notify-toggle]");
+  if (ask && "Notification" in window && Notification.permission === "default") {
+    ask.hidden = false;
+    ask.addEventListener("click", function () {
+      Notification.requestPermission().then(function (answer) {
+        ask.hidden = answer !== "default";
+      });
+    });
+  }
+
+  poll();
+})();
