@@ -1,6 +1,7 @@
 /* Live updates on every page of a team member (docs/architecture.md, "Live updates").
  *
- * About once a second (every 5 s while the tab is hidden) it asks the team's events
+ * About once a second (twice while a job on screen or of the member's runs, every 5 s
+ * while the tab is hidden) it asks the team's events
  * endpoint whether anything changed since the version it last saw, naming the
  * running jobs on screen (they are then refreshed from Krea by the server, at most
  * every 3 s each) and the finished ones still waiting for their files. Nothing changed: an empty 204. Something changed: the state of
@@ -15,6 +16,7 @@
 (function () {
   "use strict";
   var VISIBLE_MS = 1000;
+  var BUSY_MS = 500; // while a job on screen or of the member's runs: its end shows sooner
   var HIDDEN_MS = 5000;
   var TOAST_MS = 10000;
   var MINE_KEY = "studio-live-mine";
@@ -160,7 +162,8 @@
 
   function schedule() {
     if (timer) window.clearTimeout(timer);
-    timer = window.setTimeout(poll, document.hidden ? HIDDEN_MS : VISIBLE_MS);
+    var busy = Object.keys(mine).length || document.querySelector("[data-live-follow]");
+    timer = window.setTimeout(poll, document.hidden ? HIDDEN_MS : busy ? BUSY_MS : VISIBLE_MS);
   }
 
   document.addEventListener("visibilitychange", function () {

@@ -29,7 +29,7 @@ from studio.usage.models import format_cu
 from studio.usage.pricing import Estimate, job_estimate
 from studio.usage.selectors import Allowance, allowance_for
 
-from .models import TERMINAL, Job, Output
+from .models import TERMINAL, Job, JobStatus, Output
 
 GROUPS = (("image", "Image"), ("video", "Video"), ("enhance", "Enhance"))
 
@@ -381,6 +381,16 @@ def output_for(membership: Membership, job_uuid: UUID, position: int) -> Output:
     if output is None:
         raise Http404(OUTPUT_NOT_FOUND)
     return output
+
+
+def job_results_at_krea(job: Job) -> list[str]:
+    """A completed job's result URLs at Krea, shown while the portal copies the files in
+    (the image is on screen a moment sooner); only from the hosts outputs come from."""
+    if job.status != JobStatus.COMPLETED:
+        return []
+    return [
+        url for url in job.result_urls or [] if isinstance(url, str) and download_allowed_here(url)
+    ]
 
 
 def job_previews(job: Job) -> list[str]:

@@ -218,6 +218,7 @@ def _card_context(request: HttpRequest, job: Job, **extra: Any) -> dict[str, Any
         "previews": selectors.job_previews(job),
         "polling": not job.is_terminal or waiting_for_files,
         "waiting_for_files": waiting_for_files,
+        "results_at_krea": selectors.job_results_at_krea(job) if waiting_for_files else [],
         "may_change": selectors.job_may_change(job=job, membership=request.membership),
         "trained_style": trained_style,
         **extra,

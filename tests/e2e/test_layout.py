@@ -136,6 +136,8 @@ def test_the_header_is_one_row_at_1280_and_a_menu_on_a_phone(signed_in):
     expect(gallery).to_be_hidden()
     menu.click()
     expect(menu).to_have_attribute("aria-expanded", "true")
+    if SHOTS_DIR:
+        page.screenshot(path=str(Path(SHOTS_DIR) / "390x844-light-menu-open.png"))
     gallery.click()
     expect(page).to_have_url(re.compile(r"/gallery/$"))
     assert overflow(page) == 0

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from studio.generation.live import WATCH_REFRESH_SECONDS
 from studio.generation.models import JobStatus
@@ -175,3 +176,20 @@ def test_a_filtered_jobs_list_does_not_take_new_jobs(member, make_job):
     make_job(status=JobStatus.COMPLETED)
     page = browser(member).get(reverse("jobs"), {"status": "completed"}).content.decode()
     assert "data-live-list" not in page
+
+
+def test_a_completed_card_shows_krea_s_image_while_the_portal_copies_it(settings, member, make_job):
+    settings.KREA_DOWNLOAD_HOSTS = [".krea.ai"]
+    job = make_job(
+        status=JobStatus.COMPLETED,
+        result_urls=["https://gen.krea.ai/result.png", "https://elsewhere.example/x.png"],
+        finished_at=timezone.now(),
+    )
+    card = (
+        browser(member)
+        .get(reverse("job_detail", args=[job.uuid]), HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
+    assert 'src="https://gen.krea.ai/result.png"' in card
+    assert "elsewhere.example" not in card  # only from the hosts outputs come from
+    assert "Copying the files" in card and "data-live-follow" in card
