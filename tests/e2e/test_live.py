@@ -12,17 +12,16 @@ from playwright.sync_api import expect
 from studio.api.services import api_key_create
 from studio.generation import services
 from studio.generation.models import Job
-from tests.factories import PASSWORD, MembershipFactory, make_team_with_token
+from tests.factories import FLUX, PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-FLUX = "image/bfl/flux-1-dev"
 INTERMEDIATE = {"Queued at Krea", "Scheduled", "Processing", "Sampling", "Previews ready"}
 
 
 @pytest.fixture
 def olivia(db):
-    team = make_team_with_token(name="Acme Studio")
+    team = give_krea_token(TeamFactory(name="Acme Studio"))
     return MembershipFactory(team=team, role="owner", user__email="olivia@example.com")
 
 

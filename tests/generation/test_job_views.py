@@ -81,7 +81,7 @@ def test_a_completed_card_waits_for_its_files_then_stops(client, member, team):
     job = JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED)
     client.force_login(member)
     card = client.get(detail(job), **HTMX).content.decode()
-    assert 'hx-trigger="studio:changed, every 5s"' in card and "Copying the files" in card
+    assert 'hx-trigger="studio:changed, every 2s"' in card and "Copying the files" in card
 
     Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timezone.timedelta(hours=1))
     assert "hx-trigger" not in client.get(detail(job), **HTMX).content.decode()

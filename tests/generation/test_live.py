@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from studio.generation.live import WATCH_REFRESH_SECONDS
 from studio.generation.models import JobStatus
+from tests.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +77,8 @@ def test_a_job_nobody_watches_is_not_refreshed_by_open_pages(submit, krea, membe
     assert type(job).objects.get(pk=job.pk).status == JobStatus.QUEUED
 
 
-def test_nothing_changed_is_an_empty_answer_that_reads_no_job(member, make_job):
-    make_job(status=JobStatus.PROCESSING)
+def test_nothing_changed_is_an_empty_answer_that_reads_no_job(member, team):
+    JobFactory(team=team, created_by=member, status=JobStatus.PROCESSING)
     tab = browser(member)
     version = tab.get(LIVE).json()["version"]
     with CaptureQueriesContext(connection) as queries:
@@ -148,8 +149,8 @@ def test_the_events_need_a_logged_in_member(client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_a_live_list_fetches_one_row_of_a_job(member, make_job):
-    job = make_job(status=JobStatus.SAMPLING)
+def test_a_live_list_fetches_one_row_of_a_job(member, team):
+    job = JobFactory(team=team, created_by=member, status=JobStatus.SAMPLING)
     response = browser(member).get(
         reverse("job_detail", args=[job.uuid]),
         HTTP_HX_REQUEST="true",
@@ -161,8 +162,8 @@ def test_a_live_list_fetches_one_row_of_a_job(member, make_job):
     assert 'hx-trigger="studio:changed"' in row
 
 
-def test_a_running_card_follows_the_job_live_instead_of_polling(member, make_job):
-    job = make_job(status=JobStatus.PROCESSING)
+def test_a_running_card_follows_the_job_live_instead_of_polling(member, team):
+    job = JobFactory(team=team, created_by=member, status=JobStatus.PROCESSING)
     card = (
         browser(member)
         .get(reverse("job_detail", args=[job.uuid]), HTTP_HX_REQUEST="true")
@@ -172,15 +173,17 @@ def test_a_running_card_follows_the_job_live_instead_of_polling(member, make_job
     assert 'hx-trigger="studio:changed"' in card and "every" not in card
 
 
-def test_a_filtered_jobs_list_does_not_take_new_jobs(member, make_job):
-    make_job(status=JobStatus.COMPLETED)
+def test_a_filtered_jobs_list_does_not_take_new_jobs(member, team):
+    JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED)
     page = browser(member).get(reverse("jobs"), {"status": "completed"}).content.decode()
     assert "data-live-list" not in page
 
 
-def test_a_completed_card_shows_krea_s_image_while_the_portal_copies_it(settings, member, make_job):
+def test_a_completed_card_shows_krea_s_image_while_the_portal_copies_it(settings, member, team):
     settings.KREA_DOWNLOAD_HOSTS = [".krea.ai"]
-    job = make_job(
+    job = JobFactory(
+        team=team,
+        created_by=member,
         status=JobStatus.COMPLETED,
         result_urls=["https://gen.krea.ai/result.png", "https://elsewhere.example/x.png"],
         finished_at=timezone.now(),
