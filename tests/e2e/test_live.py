@@ -25,6 +25,11 @@ def olivia(db):
     return MembershipFactory(team=team, role="owner", user__email="olivia@example.com")
 
 
+def sign_in(page, log_in, membership) -> None:
+    log_in(membership.user.email, PASSWORD)
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))  # the login went through
+
+
 def submit(membership, prompt: str) -> Job:
     return services.generation_submit(
         membership=membership, model_id=FLUX, params={"prompt": prompt}
@@ -44,7 +49,7 @@ def test_a_watched_jobs_badge_moves_through_krea_states_before_it_completes(
     page, log_in, krea_live, olivia
 ):
     krea_live.durations["image"] = 12.0  # refreshed every 3 s while watched: several looks
-    log_in(olivia.user.email, PASSWORD)
+    sign_in(page, log_in, olivia)
     job = submit(olivia, "a lighthouse at dusk")
     page.goto("/jobs/")
     mark_page(page)
@@ -69,7 +74,7 @@ def test_a_job_created_through_the_api_appears_on_the_open_jobs_page(
 ):
     key = api_key_create(membership=olivia, name="pipeline").key
     submit(olivia, "an older job")
-    log_in(olivia.user.email, PASSWORD)
+    sign_in(page, log_in, olivia)
     page.goto("/jobs/")
     expect(page.locator(".job-row")).to_have_count(1)
     mark_page(page)
@@ -89,7 +94,7 @@ def test_a_job_created_through_the_api_appears_on_the_open_jobs_page(
 
 
 def test_a_toast_on_the_gallery_says_a_job_of_the_member_finished(page, log_in, krea_live, olivia):
-    log_in(olivia.user.email, PASSWORD)
+    sign_in(page, log_in, olivia)
     page.goto("/gallery/")
     mark_page(page)
     submit(olivia, "a toast to the lighthouse")
