@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "studio.teams.scoping.CurrentTeamMiddleware",
+    # After the asset upload limits: it reads POST bodies to tell a retry from a new request.
+    "studio.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -221,6 +223,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "studio.generation.tasks.reconcile_sends",
         "schedule": 30.0,
     },
+    "expire-idempotency-keys": {
+        "task": "studio.api.tasks.expire_idempotency_keys",
+        "schedule": 3600.0,
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -308,6 +314,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["studio.api.v1.schema.only_public_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "studio.api.v1.schema.idempotency_on_every_post",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",  # served from static files: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -5,3 +5,6 @@ class ApiConfig(AppConfig):
     name = "studio.api"
     label = "api"
     verbose_name = "API"
+
+    def ready(self) -> None:
+        from . import worker  # noqa: F401

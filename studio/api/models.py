@@ -71,3 +71,35 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+class IdempotencyKey(models.Model):
+    """One ``Idempotency-Key`` of one API key: the request it was first sent with, and its answer.
+
+    A retry with the same key and the same request gets ``response_*`` back without the
+    request running again. Rows are removed ``IDEMPOTENCY_KEY_LIFETIME`` after creation.
+    """
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="idempotency_keys")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2000)
+    request_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Null while the first request is still running.
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+    response_body = models.BinaryField(default=b"", blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_key_per_api_key")
+        ]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.method} {self.path})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.response_status is not None
