@@ -15,14 +15,21 @@ MAIN_NAVIGATION: list[tuple[str, str]] = [
     ("Usage", "usage"),
     ("Team", "team_home"),
     ("API keys", "api_keys"),
+    ("Webhooks", "webhooks:list"),
 ]
+# Pages only the team's owners and admins may open: not offered to members.
+MANAGERS_ONLY = {"webhooks:list"}
 
 
 def nav_items(request: HttpRequest) -> dict:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"nav_items": []}
     items = []
+    membership = getattr(request, "membership", None)
+    manager = membership is not None and membership.can_manage
     for label, name in MAIN_NAVIGATION:
+        if name in MANAGERS_ONLY and not manager:
+            continue
         try:
             url = reverse(name)
         except NoReverseMatch:  # an app that is not installed in this deployment

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "studio.styles",
     "studio.nodeapps",
     "studio.usage",
+    "studio.webhooks",
     "studio.api",
 ]
 
@@ -223,6 +224,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "studio.generation.tasks.reconcile_sends",
         "schedule": 30.0,
     },
+    # Webhook retries are due 5 s after a failure at the soonest.
+    "deliver-due-webhooks": {
+        "task": "studio.webhooks.tasks.deliver_due",
+        "schedule": 5.0,
+    },
+    "prune-webhook-deliveries": {
+        "task": "studio.webhooks.tasks.prune",
+        "schedule": 24 * 3600.0,
+    },
     "expire-idempotency-keys": {
         "task": "studio.api.tasks.expire_idempotency_keys",
         "schedule": 3600.0,
@@ -241,6 +251,18 @@ KREA_DOWNLOAD_HOSTS = env.list("KREA_DOWNLOAD_HOSTS", default=[".krea.ai"])
 OUTPUT_MAX_BYTES = env.int("OUTPUT_MAX_BYTES", default=500 * 1024 * 1024)
 # Tests route every Krea call through the in-process simulator with this httpx transport.
 KREA_TRANSPORT = None
+
+# Outgoing webhooks: seconds each delivery attempt may take, and whether endpoints may be
+# on loopback/private addresses and plain http (development only: a receiver on your machine).
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=15.0)
+if not 1 <= WEBHOOKS_TIMEOUT_SECONDS <= 60:
+    raise ImproperlyConfigured("WEBHOOKS_TIMEOUT_SECONDS must be from 1 to 60.")
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+if WEBHOOKS_ALLOW_PRIVATE_TARGETS and PRODUCTION:
+    raise ImproperlyConfigured(
+        "WEBHOOKS_ALLOW_PRIVATE_TARGETS lets team members reach the portal's own network: "
+        "it is for development only (DJANGO_DEBUG=true)."
+    )
 
 # Usage: the price of a model for which Krea publishes none (an admin can set one per model).
 USAGE_DEFAULT_PRICE_CU = env.float("USAGE_DEFAULT_PRICE_CU", default=10.0)
@@ -323,7 +345,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # A style's kind is `kind` on a style and `type` in Krea's training body: one enum.
-    "ENUM_NAME_OVERRIDES": {"StyleKindEnum": "studio.styles.models.StyleKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "StyleKindEnum": "studio.styles.models.StyleKind",
+        "JobStatusEnum": "studio.generation.models.JobStatus",
+        "WebhookDeliveryStatusEnum": "studio.webhooks.models.DeliveryStatus",
+    },
 }
 
 # Security: strict in production, relaxed on the embedded default's http://127.0.0.1.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("studio.styles.urls")),
     path("", include("studio.assets.urls")),
     path("", include("studio.nodeapps.urls")),
+    path("", include("studio.webhooks.urls")),
     path("api/", include("studio.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,4 +7,6 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self) -> None:
-        from . import worker  # noqa: F401
+        from . import events, worker  # noqa: F401
+
+        events.connect()

@@ -33,6 +33,7 @@ from studio.nodeapps.services import InvalidNodeAppInputs
 from studio.styles.services import InvalidTraining, StyleRefused
 from studio.teams.tokens import TeamHasNoToken
 from studio.usage.services import QuotaExceeded
+from studio.webhooks.services import InvalidEndpoint
 
 MAX_MESSAGES_IN_SUMMARY = 3
 
@@ -120,6 +121,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
             InvalidNodeAppInputs: "invalid_inputs",
         }[type(exc)]
         return _validation_response(fields, code)
+
+    if isinstance(exc, InvalidEndpoint):
+        return _validation_response({field: [msg] for field, msg in exc.errors.items()}, "invalid")
 
     if isinstance(exc, StyleRefused):
         set_rollback()

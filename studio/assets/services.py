@@ -25,6 +25,7 @@ from studio.teams.models import Membership
 from studio.teams.tokens import team_krea_client
 
 from . import media
+from .events import asset_created
 from .models import Asset, kind_of_mime_type
 from .selectors import asset_change_allowed, param_strings
 from .tasks import enqueue_store_asset_file
@@ -159,6 +160,8 @@ def asset_upload(
             except krea_errors.KreaError:
                 logger.exception("Asset %s left at Krea after a failed save", uploaded.id)
             raise
+    asset_pk = asset.pk
+    transaction.on_commit(lambda: asset_created.send_robust(sender=Asset, asset_id=asset_pk))
     return asset
 
 

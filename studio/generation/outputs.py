@@ -21,7 +21,7 @@ from krea_integration.errors import KreaError
 from studio.assets import media
 from studio.downloads import krea_downloader
 
-from . import live
+from . import events, live
 from .models import Job, JobStatus, Output
 
 logger = logging.getLogger(__name__)
@@ -87,4 +87,5 @@ def outputs_store(*, job_id: int) -> int:
         Job.objects.filter(pk=job.pk).update(error=" ".join(problems))
     if stored or problems:
         live.team_changed(job.team_id)
+    events.job_finished.send_robust(sender=Job, job_id=job.pk)
     return stored

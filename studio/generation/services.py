@@ -38,7 +38,7 @@ from studio.teams.tokens import TeamHasNoToken, team_krea_client
 from studio.usage.pricing import Estimate, job_estimate
 from studio.usage.services import usage_charge, usage_release, usage_reserve
 
-from . import live, runs, selectors, tasks
+from . import events, live, runs, selectors, tasks
 from .files import output_filename
 from .models import IN_FLIGHT, TERMINAL, Job, JobKind, JobStatus, Output, status_rank
 
@@ -521,8 +521,11 @@ def _after_transition(job: Job) -> None:
         job.save(update_fields=["charged_cu"])
     else:
         usage_release(job_id=job.pk, reason=f"Job {job.get_status_display().lower()}")
+    job_pk = job.pk
+    if job.status != JobStatus.COMPLETED or job.kind == JobKind.TRAINING:
+        # A completed generation is announced once its outputs are stored (outputs_store).
+        transaction.on_commit(lambda: events.job_finished.send_robust(sender=Job, job_id=job_pk))
     if job.status == JobStatus.COMPLETED:
-        job_pk = job.pk
         if job.kind == JobKind.TRAINING:
             transaction.on_commit(lambda: tasks.enqueue_record_trained_style(job_pk))
         else:

@@ -15,7 +15,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from krea_integration import catalogue
@@ -32,6 +32,7 @@ from studio.teams.tokens import team_krea_client
 from studio.usage.pricing import TRAINING_PREFIX, training_estimate
 
 from . import selectors
+from .events import style_trained
 from .models import Style, StyleKind
 
 logger = logging.getLogger(__name__)
@@ -177,6 +178,9 @@ def style_record_trained(*, job_id: int) -> Style | None:
             details={"style": str(style.uuid), "krea_style_id": style_id},
         )
     style_sync(style=style)
+    if created:
+        style_pk = style.pk
+        transaction.on_commit(lambda: style_trained.send_robust(sender=Style, style_id=style_pk))
     return style
 
 

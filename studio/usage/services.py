@@ -22,6 +22,7 @@ from studio.audit.models import AuditEntry
 from studio.audit.services import audit_record
 from studio.teams.models import Membership, Team
 
+from .events import QUOTA_THRESHOLDS, quota_reached
 from .models import EntryKind, Period, Quota, UsageEntry, describe_limit, format_cu
 from .periods import describe_until
 from .selectors import CENT, QuotaStatus, quota_status
@@ -136,6 +137,8 @@ def usage_reserve(
                     scope="team" if tightest.quota.is_team_quota else "member",
                     resets_at=tightest.resets_at,
                 )
+            for status in statuses:
+                _announce_thresholds(status, cu)
         return UsageEntry.objects.create(
             team_id=team_id,
             user_id=user_id,
@@ -145,6 +148,27 @@ def usage_reserve(
             model_id=model_id,
             period_at=submitted_at,
         )
+
+
+def _announce_thresholds(status: QuotaStatus, cu: Decimal) -> None:
+    """After the commit, say which thresholds (80%, 100%) this reservation takes the quota to."""
+    limit = status.quota.limit_cu
+    if limit <= 0:
+        return
+    before, after = status.used, status.used + cu
+    for threshold in QUOTA_THRESHOLDS:
+        mark = limit * threshold / 100
+        if before < mark <= after:
+            details = {
+                "quota_id": status.quota.pk,
+                "threshold": threshold,
+                "used": after,
+                "limit": limit,
+                "period_start": status.window.start,
+            }
+            transaction.on_commit(
+                lambda details=details: quota_reached.send_robust(sender=Quota, **details)
+            )
 
 
 def _lock_reservation(job_id: int) -> UsageEntry | None:

@@ -30,6 +30,13 @@ ENDPOINTS = {
     "/api/v1/node-apps/{node_app_id}": {"get"},
     "/api/v1/node-apps/{node_app_id}/execute": {"post"},
     "/api/v1/node-apps/runs/{run_id}": {"get"},
+    "/api/v1/webhook-endpoints": {"get", "post"},
+    "/api/v1/webhook-endpoints/{endpoint_id}": {"get", "patch", "delete"},
+    "/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret": {"post"},
+    "/api/v1/webhook-endpoints/{endpoint_id}/test": {"post"},
+    "/api/v1/webhook-endpoints/{endpoint_id}/deliveries": {"get"},
+    "/api/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/resend": {"post"},
+    "/api/v1/webhook-callback-secret": {"post"},
 }
 
 
@@ -59,7 +66,15 @@ def test_the_schema_is_public_yaml_by_default(client):
 
 
 def test_the_schema_leaves_out_krea_s_webhook(schema):
-    assert not any("webhook" in path for path in schema["paths"])
+    assert not any("webhooks/krea" in path for path in schema["paths"])
+
+
+def test_the_schema_describes_every_webhook_event(schema):
+    event = schema["components"]["schemas"]["WebhookEvent"]
+    shapes = {item["$ref"].rsplit("/", 1)[1] for item in event["oneOf"]}
+    assert shapes == {"JobEvent", "QuotaEvent", "AssetEvent", "StyleEvent", "TestEvent"}
+    job_event = schema["components"]["schemas"]["JobEvent"]["properties"]["data"]
+    assert "Job" in str(job_event)
 
 
 def test_the_schema_generates_without_warnings(tmp_path):

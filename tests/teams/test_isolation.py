@@ -102,6 +102,18 @@ def _node_app_run(other_team, outsider):
     return NodeAppRunFactory(team=other_team, created_by=outsider).uuid
 
 
+def _webhook_delivery(other_team, outsider):
+    from studio.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
+
+    endpoint = WebhookEndpoint.objects.get_or_create(
+        team=other_team,
+        url="https://hooks.example.com/theirs",
+        defaults={"events": ["job.completed"], "secret_encrypted": "x"},
+    )[0]
+    message = WebhookMessage.objects.create(team=other_team, event_type="job.completed", payload={})
+    return WebhookDelivery.objects.create(team=other_team, message=message, endpoint=endpoint)
+
+
 # keyword -> a value naming a real object of other_team (built once per test).
 OTHER_TEAM_VALUES: dict[str, Callable] = {
     "team_id": lambda team, user: team.pk,
@@ -120,6 +132,10 @@ OTHER_TEAM_VALUES: dict[str, Callable] = {
     "node_app_id": _node_app,
     "run_uuid": _node_app_run,
     "run_id": _node_app_run,
+    "endpoint_uuid": lambda team, user: _webhook_delivery(team, user).endpoint.uuid,
+    "endpoint_id": lambda team, user: _webhook_delivery(team, user).endpoint.uuid,
+    "delivery_uuid": lambda team, user: _webhook_delivery(team, user).uuid,
+    "delivery_id": lambda team, user: _webhook_delivery(team, user).uuid,
 }
 
 

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from krea_integration.catalogue import GROUPS
 from studio.generation.models import Job, JobStatus, Output
+from studio.webhooks.targets import TargetRefused, check_url
 
 # How deeply a request's params may nest (Krea's schemas need three or four levels).
 MAX_PARAMS_DEPTH = 16
@@ -169,6 +170,23 @@ class GenerationSerializer(serializers.Serializer):
                 "characters."
             )
         return value
+
+
+class JobCreateSerializer(GenerationSerializer):
+    callback_url = serializers.CharField(
+        max_length=2000,
+        required=False,
+        help_text="Also POST this job's terminal event (job.completed, job.failed or "
+        "job.cancelled) here, signed with the team's callback secret (Standard Webhooks). "
+        "An https:// URL on a public address.",
+    )
+
+    def validate_callback_url(self, value: str) -> str:
+        try:
+            check_url(value.strip())
+        except TargetRefused as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return value.strip()
 
 
 WARNINGS_HELP = (

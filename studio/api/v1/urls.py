@@ -2,7 +2,7 @@ from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import assets, nodeapps, styles, views
+from . import assets, nodeapps, styles, views, webhooks
 
 app_name = "api-v1"
 
@@ -44,6 +44,37 @@ urlpatterns = [
         "node-apps/<uuid:node_app_id>/execute",
         nodeapps.NodeAppExecuteView.as_view(),
         name="node-app-execute",
+    ),
+    path("webhook-endpoints", webhooks.EndpointListView.as_view(), name="webhook-endpoint-list"),
+    path(
+        "webhook-endpoints/<uuid:endpoint_id>",
+        webhooks.EndpointDetailView.as_view(),
+        name="webhook-endpoint-detail",
+    ),
+    path(
+        "webhook-endpoints/<uuid:endpoint_id>/rotate-secret",
+        webhooks.EndpointRotateSecretView.as_view(),
+        name="webhook-endpoint-rotate-secret",
+    ),
+    path(
+        "webhook-endpoints/<uuid:endpoint_id>/test",
+        webhooks.EndpointTestView.as_view(),
+        name="webhook-endpoint-test",
+    ),
+    path(
+        "webhook-endpoints/<uuid:endpoint_id>/deliveries",
+        webhooks.DeliveryListView.as_view(),
+        name="webhook-delivery-list",
+    ),
+    path(
+        "webhook-endpoints/<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/resend",
+        webhooks.DeliveryResendView.as_view(),
+        name="webhook-delivery-resend",
+    ),
+    path(
+        "webhook-callback-secret",
+        webhooks.CallbackSecretView.as_view(),
+        name="webhook-callback-secret",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.db import transaction
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve, reverse
 from drf_spectacular.types import OpenApiTypes
@@ -25,6 +26,7 @@ from studio.generation import selectors as generation_selectors
 from studio.generation import services as generation
 from studio.generation.files import output_filename
 from studio.usage.selectors import allowance_for
+from studio.webhooks import services as webhooks
 
 from . import schema  # noqa: F401  (registers the API key scheme with drf-spectacular)
 from . import serializers as s
@@ -163,7 +165,7 @@ class JobListView(mixins.ListModelMixin, generics.GenericAPIView):
         tags=[TAG_JOBS],
         summary="Start a job",
         operation_id="jobs_create",
-        request=s.GenerationSerializer,
+        request=s.JobCreateSerializer,
         responses={
             201: s.JobCreatedSerializer,
             **INVALID,
@@ -176,15 +178,19 @@ class JobListView(mixins.ListModelMixin, generics.GenericAPIView):
         },
     )
     def post(self, request: Request) -> Response:
-        """Queue a generation. It runs when one of the team's Krea slots is free; poll it."""
+        """Queue a generation. It runs when one of the team's Krea slots is free: poll it, or
+        hear of its end from a webhook endpoint or this request's `callback_url`."""
         membership = require_membership(request)
-        body = s.GenerationSerializer(data=request.data)
+        body = s.JobCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        job = generation.generation_submit(
-            membership=membership,
-            model_id=body.validated_data["model"],
-            params=body.validated_data["params"],
-        )
+        with transaction.atomic():
+            job = generation.generation_submit(
+                membership=membership,
+                model_id=body.validated_data["model"],
+                params=body.validated_data["params"],
+            )
+            if body.validated_data.get("callback_url"):
+                webhooks.job_callback_set(job_id=job.pk, url=body.validated_data["callback_url"])
         job = generation_selectors.job_for(membership, job.uuid)
         location = request.build_absolute_uri(reverse("api-v1:job-detail", args=[job.uuid]))
         data = s.JobSerializer(job, context={"request": request}).data
