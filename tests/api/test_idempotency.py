@@ -10,8 +10,7 @@ from studio.api.services import idempotency_keys_expire
 from studio.api.worker import expire_idempotency_keys
 from studio.generation.models import Job, JobStatus
 from studio.usage.models import EntryKind, UsageEntry
-
-from .conftest import FLUX
+from tests.factories import FLUX
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +61,7 @@ def test_another_body_with_the_same_key_is_refused_and_runs_nothing(client):
     assert Job.objects.count() == 1
 
 
-def test_the_same_key_on_another_endpoint_names_the_first_one(client, make_job):
+def test_the_same_key_on_another_endpoint_names_the_first_one(client):
     _post(client)
     job = Job.objects.get()
     other = _post(client, body={}, path=f"/api/v1/jobs/{job.uuid}/cancel")

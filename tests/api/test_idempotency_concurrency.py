@@ -9,8 +9,7 @@ from rest_framework.test import APIClient
 
 from studio.generation.models import Job
 from studio.usage.models import EntryKind, UsageEntry
-
-from .conftest import FLUX
+from tests.factories import FLUX
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

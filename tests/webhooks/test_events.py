@@ -11,7 +11,7 @@ from studio.generation.models import JobStatus
 from studio.usage.services import quota_set
 from studio.webhooks import services
 from studio.webhooks.models import WebhookMessage
-from tests.api.conftest import FLUX
+from tests.factories import FLUX
 
 pytestmark = pytest.mark.django_db
 
