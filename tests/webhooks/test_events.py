@@ -139,3 +139,28 @@ def make_job_for_events(team, member):
         )
 
     return _make
+
+
+def test_a_new_asset_and_a_trained_style_reach_endpoints_subscribed_to_them(
+    endpoint, receiver, owner_membership, owner, team, django_capture_on_commit_callbacks
+):
+    from studio.assets.events import asset_created
+    from studio.assets.models import Asset
+    from studio.styles.events import style_trained
+    from studio.styles.models import Style
+    from tests.factories import AssetFactory, StyleFactory
+
+    services.endpoint_update(
+        endpoint=endpoint, by=owner_membership, events=["asset.created", "style.trained"]
+    )
+    asset = AssetFactory(team=team, uploaded_by=owner)
+    style = StyleFactory(team=team, trained_by=owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        asset_created.send(sender=Asset, asset_id=asset.pk)
+        style_trained.send(sender=Style, style_id=style.pk)
+
+    by_type = {event["type"]: event["data"] for event in receiver.events()}
+    assert by_type["asset.created"]["id"] == str(asset.uuid)
+    assert by_type["asset.created"]["uploaded_by"] == owner.email
+    assert by_type["style.trained"]["id"] == str(style.uuid)
+    assert by_type["style.trained"]["krea_style_id"] == style.krea_style_id
