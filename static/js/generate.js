@@ -251,3 +251,128 @@
   showAll();
   document.addEventListener("htmx:afterSettle", showAll);
 })();
+
+/* The workspace: keyboard submit, errors brought into view, seeds and prompts picked from
+ * the results, and the values a member typed carried over to the next model they pick. */
+(function () {
+  "use strict";
+
+  var CARRY_KEY = "generate:carry";
+
+  function form() { return document.getElementById("generate-form"); }
+
+  function changed(field) { field.dispatchEvent(new Event("change", { bubbles: true })); }
+
+  // Ctrl+Enter (Cmd+Enter on a Mac) anywhere in the form submits it.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+    var submit = document.getElementById("generate-submit");
+    if (!submit || !form() || !form().contains(event.target)) return;
+    event.preventDefault();
+    submit.click();
+  });
+
+  // A submit with errors: the summary at the top lists them; the first invalid field is
+  // scrolled to and focused, so the member sees what to fix without hunting for it.
+  function focusFirstError() {
+    var box = form();
+    if (!box || !box.querySelector("#error-summary")) return;
+    var field = box.querySelector(".field--error input:not([type=hidden]), .field--error select, .field--error textarea");
+    if (!field) {
+      document.getElementById("error-summary").scrollIntoView({ block: "start" });
+      return;
+    }
+    field.scrollIntoView({ block: "center" });
+    field.focus({ preventScroll: true });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("#error-summary a[href^='#']");
+    if (link) {
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      if (target) {
+        event.preventDefault();
+        target.scrollIntoView({ block: "center" });
+        target.focus({ preventScroll: true });
+      }
+      return;
+    }
+    var seed = event.target.closest("[data-use-seed]");
+    if (seed) {
+      var seedInput = form() && form().querySelector("[name=seed]");
+      var lock = form() && form().querySelector("[name='run-seed_lock']");
+      if (!seedInput) return;
+      seedInput.value = seed.dataset.useSeed;
+      if (lock) lock.checked = true;
+      changed(seedInput);
+      seedInput.focus();
+      return;
+    }
+    var prompt = event.target.closest("[data-use-prompt]");
+    if (prompt) {
+      var promptInput = form() && form().querySelector("[name=prompt]");
+      if (!promptInput) return;
+      promptInput.value = prompt.dataset.usePrompt;
+      changed(promptInput);
+      var history = prompt.closest("details");
+      if (history) history.open = false;
+      promptInput.focus();
+      return;
+    }
+    // Another model: keep what was typed for the fields the new model also has.
+    var model = event.target.closest("a.model-item[data-model-id]");
+    if (model && form() && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+      var values = [];
+      Array.prototype.forEach.call(form().elements, function (element) {
+        if (!element.name || element.name.charAt(0) === "_" || element.name === "csrfmiddlewaretoken") return;
+        if (element.type === "file" || element.type === "submit" || element.type === "button") return;
+        values.push({ name: element.name, type: element.type, value: element.value, checked: element.checked });
+      });
+      try {
+        sessionStorage.setItem(CARRY_KEY, JSON.stringify({ model: model.dataset.modelId, values: values }));
+      } catch (error) { /* private mode: the new model starts from its defaults */ }
+    }
+  });
+
+  function restoreCarried() {
+    var box = form();
+    var saved;
+    try {
+      saved = JSON.parse(sessionStorage.getItem(CARRY_KEY) || "null");
+      sessionStorage.removeItem(CARRY_KEY);
+    } catch (error) { return; }
+    if (!box || !saved || saved.model !== box.dataset.modelId) return;
+    saved.values.forEach(function (item) {
+      var matches = box.querySelectorAll("[name='" + CSS.escape(item.name) + "']");
+      if (!matches.length) return;
+      if (item.type === "radio" || item.type === "checkbox") {
+        Array.prototype.forEach.call(matches, function (element) {
+          if (element.type !== item.type) return;
+          if (element.value === item.value) element.checked = item.checked;
+        });
+        return;
+      }
+      var element = matches[0];
+      if (element.type === "radio" || element.type === "checkbox") return;
+      if (element.tagName === "SELECT") {
+        var known = Array.prototype.some.call(element.options, function (option) { return option.value === item.value; });
+        if (!known) return;  // the new model has no such choice: keep its default
+      }
+      element.value = item.value;
+    });
+    changed(box);
+  }
+
+  // Typing a seed means keeping it.
+  document.addEventListener("input", function (event) {
+    if (event.target.name !== "seed" || !form() || !form().contains(event.target)) return;
+    var lock = form().querySelector("[name='run-seed_lock']");
+    if (lock && event.target.value.trim()) lock.checked = true;
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target && event.detail.target.id === "generate-panel") focusFirstError();
+  });
+  restoreCarried();
+  focusFirstError();
+})();

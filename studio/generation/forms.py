@@ -25,6 +25,7 @@ from studio.schemaforms.fields import NumberField
 from studio.schemaforms.forms import SchemaForm, schema_form_class
 
 from .models import JobStatus
+from .services import MAX_VARIATIONS
 
 # ------------------------------------------------------------------ the generate form
 
@@ -132,6 +133,45 @@ def initial_from_params(model: Model, params: Mapping[str, Any] | None = None) -
         if name in known:
             initial[name] = value
     return initial
+
+
+class RunOptionsForm(forms.Form):
+    """How the workspace runs a filled-in generate form: how many, which seed, confirmed.
+
+    Its fields carry the prefix ``run``, apart from the model's own parameters.
+    """
+
+    count = forms.TypedChoiceField(
+        label="Variations",
+        choices=[(n, f"\N{MULTIPLICATION SIGN}{n}") for n in range(1, MAX_VARIATIONS + 1)],
+        coerce=int,
+        empty_value=1,
+        required=False,
+        initial=1,
+        widget=forms.RadioSelect,
+    )
+    seed_lock = forms.BooleanField(label="Lock the seed", required=False)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, prefix="run", **kwargs)
+
+    def options(self) -> tuple[int, bool, bool]:
+        """``(count, seed_lock, confirmed)``; an invalid count counts as 1."""
+        if not self.is_bound or not self.is_valid():
+            return 1, bool(self.initial.get("seed_lock")), False
+        data = self.cleaned_data
+        return data["count"] or 1, data["seed_lock"], data["confirmed"]
+
+
+class WorkspacePreferencesForm(forms.Form):
+    confirm_above_cu = forms.DecimalField(
+        label="Ask me to confirm runs above (CU)",
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text="Run again, Remix and Generate ask first when a run is estimated above this.",
+    )
 
 
 # ------------------------------------------------------------------ filters

@@ -125,6 +125,10 @@ class Job(models.Model):
         blank=True,
         related_name="jobs",
     )
+    # Jobs one "Generate xN" started together: variations shown as one group.
+    batch = models.UUIDField(null=True, blank=True, db_index=True, editable=False)
+    # The member locked the seed: "Run again" keeps it instead of drawing a new one.
+    seed_locked = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -153,6 +157,11 @@ class Job(models.Model):
     def cancel_came_too_late(self) -> bool:
         """A member cancelled it, but Krea finished it anyway (and billed it)."""
         return self.cancel_requested_at is not None and self.status == JobStatus.COMPLETED
+
+    @property
+    def seed(self):
+        """The seed sent to Krea, or None when the model draws its own."""
+        return self.params.get("seed") if isinstance(self.params, dict) else None
 
     @property
     def elapsed(self):
@@ -194,3 +203,24 @@ class Output(models.Model):
     @property
     def is_image(self) -> bool:
         return self.mime_type.startswith("image/")
+
+
+# Above this estimate a run asks the member to confirm, until they set their own figure.
+DEFAULT_CONFIRM_ABOVE_CU = Decimal(100)
+
+
+class WorkspacePreferences(models.Model):
+    """How the generate workspace behaves for one member of a team."""
+
+    membership = models.OneToOneField(
+        "teams.Membership", on_delete=models.CASCADE, related_name="workspace_preferences"
+    )
+    confirm_above_cu = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=DEFAULT_CONFIRM_ABOVE_CU,
+        help_text="Runs estimated above this many CU ask for a confirmation first.",
+    )
+
+    def __str__(self) -> str:
+        return f"Workspace preferences of {self.membership}"

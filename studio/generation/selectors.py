@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -29,7 +30,15 @@ from studio.usage.models import format_cu
 from studio.usage.pricing import Estimate, job_estimate
 from studio.usage.selectors import Allowance, allowance_for
 
-from .models import TERMINAL, Job, JobStatus, Output
+from .models import (
+    DEFAULT_CONFIRM_ABOVE_CU,
+    TERMINAL,
+    Job,
+    JobKind,
+    JobStatus,
+    Output,
+    WorkspacePreferences,
+)
 
 GROUPS = (("image", "Image"), ("video", "Video"), ("enhance", "Enhance"))
 
@@ -393,6 +402,48 @@ def job_results_at_krea(job: Job) -> list[str]:
     ]
 
 
+# A completed job's files are copied in by a task just after it completes: its card
+# keeps polling for them this long, then stops (a reload shows them later).
+OUTPUT_WAIT_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class JobCard:
+    """What a job's live card shows: on the job page and in the workspace."""
+
+    job: Job
+    outputs: list[Output]
+    previews: list[str]
+    waiting_for_files: bool
+    trained_style: Any
+
+    @property
+    def polling(self) -> bool:
+        return not self.job.is_terminal or self.waiting_for_files
+
+
+def job_card(job: Job) -> JobCard:
+    outputs = list(job.outputs.all())
+    # A training's result is a style, recorded just after it completes (no files).
+    # The reverse accessor of the styles app's Style.training_job (no import of that app).
+    trained_style = getattr(job, "trained_style", None) if job.kind == JobKind.TRAINING else None
+    waiting_for_files = (
+        job.status == JobStatus.COMPLETED
+        and not outputs
+        and not trained_style
+        and not job.error
+        and job.finished_at is not None
+        and (timezone.now() - job.finished_at).total_seconds() < OUTPUT_WAIT_SECONDS
+    )
+    return JobCard(
+        job=job,
+        outputs=outputs,
+        previews=job_previews(job),
+        waiting_for_files=waiting_for_files,
+        trained_style=trained_style,
+    )
+
+
 def job_previews(job: Job) -> list[str]:
     """Krea's preview URLs of a running job, only from the hosts outputs are fetched from."""
     if job.is_terminal:
@@ -400,3 +451,91 @@ def job_previews(job: Job) -> list[str]:
     return [
         url for url in job.preview_urls or [] if isinstance(url, str) and download_allowed_here(url)
     ]
+
+
+# ------------------------------------------------------------------ the workspace
+
+
+@dataclass(frozen=True)
+class JobGroup:
+    """Jobs one submit started together (``Job.batch``), shown side by side, first run first."""
+
+    key: str
+    jobs: list[Job]
+
+    @property
+    def first(self) -> Job:
+        return self.jobs[0]
+
+    @property
+    def varies_on_its_own(self) -> bool:
+        """Several runs of a model without a seed: the page says they vary anyway."""
+        return len(self.jobs) > 1 and all(job.seed is None for job in self.jobs)
+
+
+def job_groups(jobs: list[Job]) -> list[JobGroup]:
+    """``jobs`` (newest first) gathered by batch, groups in the order of their newest job."""
+    groups: dict[str, list[Job]] = {}
+    for job in jobs:
+        groups.setdefault(str(job.batch or job.uuid), []).append(job)
+    return [
+        JobGroup(key=key, jobs=sorted(members, key=lambda j: (j.created_at, j.id)))
+        for key, members in groups.items()
+    ]
+
+
+def workspace_groups(*, membership: Membership, limit: int = 24) -> list[JobGroup]:
+    """The member's own recent generations in this team, by group, for the workspace."""
+    jobs = list(
+        Job.objects.filter(
+            team_id=membership.team_id,
+            created_by_id=membership.user_id,
+            kind=JobKind.GENERATION,
+        )
+        .select_related("team")
+        .prefetch_related("outputs")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return job_groups(jobs)
+
+
+def prompt_history(*, membership: Membership, query: str = "", limit: int = 20) -> list[str]:
+    """The member's recent distinct prompts in this team, newest first; ``query`` narrows them."""
+    prompts = (
+        Job.objects.filter(team_id=membership.team_id, created_by_id=membership.user_id)
+        .exclude(prompt="")
+        .order_by("-created_at", "-id")
+    )
+    for word in query.split():
+        prompts = prompts.filter(prompt__icontains=word)
+    seen: list[str] = []
+    for prompt in prompts.values_list("prompt", flat=True)[:500]:
+        if prompt not in seen:
+            seen.append(prompt)
+            if len(seen) == limit:
+                break
+    return seen
+
+
+def confirm_above(*, membership: Membership) -> Decimal:
+    """The estimate above which a run asks ``membership`` to confirm it first."""
+    figure = (
+        WorkspacePreferences.objects.filter(membership=membership)
+        .values_list("confirm_above_cu", flat=True)
+        .first()
+    )
+    return DEFAULT_CONFIRM_ABOVE_CU if figure is None else figure
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A run above the member's threshold, waiting for their yes."""
+
+    cu: Decimal
+    threshold: Decimal
+
+
+def confirmation_needed(*, membership: Membership, cu: Decimal) -> Confirmation | None:
+    """A ``Confirmation`` when a run estimated at ``cu`` is above the member's threshold."""
+    threshold = confirm_above(membership=membership)
+    return Confirmation(cu=cu, threshold=threshold) if cu > threshold else None

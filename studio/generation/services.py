@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import hmac
 import logging
+import math
 import random
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.core.cache import cache
@@ -36,11 +38,26 @@ from studio.downloads import krea_downloader
 from studio.teams.models import Membership, Team
 from studio.teams.tokens import TeamHasNoToken, team_krea_client
 from studio.usage.pricing import Estimate, job_estimate
-from studio.usage.services import usage_charge, usage_release, usage_reserve
+from studio.usage.selectors import allowance_for
+from studio.usage.services import (
+    QuotaExceeded,
+    usage_charge,
+    usage_release,
+    usage_reserve,
+)
 
 from . import events, live, runs, selectors, tasks
 from .files import output_filename
-from .models import IN_FLIGHT, TERMINAL, Job, JobKind, JobStatus, Output, status_rank
+from .models import (
+    IN_FLIGHT,
+    TERMINAL,
+    Job,
+    JobKind,
+    JobStatus,
+    Output,
+    WorkspacePreferences,
+    status_rank,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -142,20 +159,155 @@ def generation_submit(*, membership: Membership, model_id: str, params: Mapping[
     One transaction: the quota check (``usage_reserve``, which locks the quota
     rows and raises ``QuotaExceeded``) and the job row commit together; the
     dispatch task is enqueued only after the commit. Raises ``TeamHasNoToken``
-    while the team has no Krea token, and ``InvalidGeneration``.
+    while the team has no Krea token, and ``InvalidGeneration``. The parameters
+    are sent as given (the API's contract); the workspace uses ``generation_submit_group``.
     """
     require_krea_token(membership.team)
     prepared = generation_prepare(model_id=model_id, params=params)
+    return _queue_generation(membership=membership, model=prepared.model, params=prepared.params)
+
+
+def _queue_generation(
+    *,
+    membership: Membership,
+    model: catalogue.Model,
+    params: dict[str, Any],
+    batch: UUID | None = None,
+    seed_locked: bool = False,
+) -> Job:
     return job_queue(
         membership=membership,
         kind=JobKind.GENERATION,
-        model_id=prepared.model.id,
-        model_name=prepared.model.name,
-        group=prepared.model.group,
-        params=prepared.params,
-        prompt=str(prepared.params.get("prompt") or ""),
-        estimate=job_estimate(prepared.model, prepared.params),
+        model_id=model.id,
+        model_name=model.name,
+        group=model.group,
+        params=params,
+        prompt=str(params.get("prompt") or ""),
+        estimate=job_estimate(model, params),
+        batch=batch,
+        seed_locked=seed_locked,
     )
+
+
+MAX_VARIATIONS = 4
+# Seeds are drawn below 2**31: every seed field Krea publishes takes those (uint32,
+# int32 or an unbounded number).
+_SEED_CEILING = 2**31 - 1
+
+
+def takes_seed(model: catalogue.Model) -> bool:
+    """Whether ``model`` takes a seed: without one, each run varies on its own."""
+    return "seed" in (model.request_schema.get("properties") or {})
+
+
+def _seed_bounds(model: catalogue.Model) -> tuple[int, int]:
+    schema = model.request_schema["properties"]["seed"]
+    low = max(0, math.ceil(schema.get("minimum", 0)))
+    high = min(_SEED_CEILING, math.floor(schema.get("maximum", _SEED_CEILING)))
+    return low, high
+
+
+def variation_seeds(
+    model: catalogue.Model, *, count: int, locked_seed: int | None = None
+) -> list[int | None]:
+    """The seed of each of ``count`` runs of ``model``: None for a model without a seed field.
+
+    A fresh random seed per run, never the schema's default (which would buy the same
+    image every time). A locked seed is the first run's; the others count up from it,
+    so the group is reproducible and its runs still differ.
+    """
+    if not takes_seed(model):
+        return [None] * count
+    low, high = _seed_bounds(model)
+    if locked_seed is None:
+        return random.sample(range(low, high + 1), count)
+    span = high - low + 1
+    return [low + (int(locked_seed) - low + i) % span for i in range(count)]
+
+
+def generation_submit_group(
+    *,
+    membership: Membership,
+    model_id: str,
+    params: Mapping[str, Any],
+    count: int = 1,
+    seed_locked: bool = False,
+) -> list[Job]:
+    """Queue ``count`` (1 to 4) variations of a generation as one group, for the workspace.
+
+    Each variation is its own job, estimated and reserved, with its own seed
+    (``variation_seeds``): random unless ``seed_locked``, when ``params["seed"]`` (drawn
+    if missing) is kept. A model without a seed field gets the same parameters
+    ``count`` times. One transaction: either every job of the group is queued or none,
+    and the quota is checked for the group's total first. Raises ``TeamHasNoToken``,
+    ``InvalidGeneration`` and ``QuotaExceeded``.
+    """
+    if not 1 <= count <= MAX_VARIATIONS:
+        raise InvalidGeneration(
+            [
+                catalogue.ParamError(
+                    field="count", message=f"Generate from 1 to {MAX_VARIATIONS} at once."
+                )
+            ]
+        )
+    require_krea_token(membership.team)
+    prepared = generation_prepare(model_id=model_id, params=params)
+    model = prepared.model
+    locked_seed = prepared.params.get("seed") if seed_locked else None
+    if seed_locked and locked_seed is None:
+        locked_seed = variation_seeds(model, count=1)[0]
+    runs_params = []
+    for seed in variation_seeds(model, count=count, locked_seed=locked_seed):
+        run = dict(prepared.params)
+        if seed is not None:
+            run["seed"] = seed
+        runs_params.append(run)
+    total = sum((job_estimate(model, run).cu for run in runs_params), Decimal(0))
+    batch = uuid4()
+    with transaction.atomic():
+        if count > 1:
+            _require_room(membership, total)
+        return [
+            _queue_generation(
+                membership=membership,
+                model=model,
+                params=run,
+                batch=batch,
+                seed_locked=seed_locked and takes_seed(model),
+            )
+            for run in runs_params
+        ]
+
+
+def _require_room(membership: Membership, cu: Decimal) -> None:
+    """Refuse a group whose total does not fit (each job's reserve checks its own part)."""
+    allowance = allowance_for(membership=membership)
+    if not allowance.allows(cu):
+        member_binds = allowance.member_left is not None and (
+            allowance.team_left is None or allowance.member_left <= allowance.team_left
+        )
+        raise QuotaExceeded(
+            needed=cu,
+            left=allowance.left,
+            scope="member" if member_binds else "team",
+            resets_at=allowance.resets_at,
+        )
+
+
+def job_run_again(*, membership: Membership, job: Job) -> Job:
+    """Run ``job``'s model with its parameters again, as a new job of ``membership``.
+
+    A new random seed unless the job's seed was locked (``generation_submit_group``).
+    """
+    params = dict(job.params)
+    if not job.seed_locked:
+        params.pop("seed", None)
+    return generation_submit_group(
+        membership=membership,
+        model_id=job.model_id,
+        params=params,
+        seed_locked=job.seed_locked,
+    )[0]
 
 
 def require_krea_token(team: Team) -> None:
@@ -177,6 +329,8 @@ def job_queue(
     params: dict[str, Any],
     prompt: str,
     estimate: Estimate,
+    batch: UUID | None = None,
+    seed_locked: bool = False,
 ) -> Job:
     """Write a checked job of any kind into the team's queue, its CU reserved.
 
@@ -197,6 +351,8 @@ def job_queue(
             prompt=prompt,
             estimate_cu=estimate.cu,
             price_published=estimate.published,
+            batch=batch,
+            seed_locked=seed_locked,
         )
         usage_reserve(
             team_id=job.team_id,
@@ -791,3 +947,10 @@ def output_input_url(*, membership: Membership, output: Output) -> str:
             description=f"Output {output.position + 1} of a {output.job.model_name} job",
         )
     return asset.krea_url
+
+
+def workspace_preferences_set(*, membership: Membership, confirm_above_cu: Decimal) -> None:
+    """Set the estimate above which ``membership``'s runs ask for a confirmation."""
+    WorkspacePreferences.objects.update_or_create(
+        membership=membership, defaults={"confirm_above_cu": confirm_above_cu}
+    )

@@ -4,6 +4,8 @@ from . import views
 
 urlpatterns = [
     path("generate/", views.generate, name="generate"),
+    path("generate/preferences/", views.workspace_preferences, name="workspace_preferences"),
+    path("generate/prompts/", views.prompt_history, name="prompt_history"),
     path("jobs/", views.jobs, name="jobs"),
     path("jobs/<uuid:job_uuid>/", views.job_detail, name="job_detail"),
     path("jobs/<uuid:job_uuid>/cancel/", views.job_cancel, name="job_cancel"),

@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -28,17 +27,22 @@ from studio.files import file_response
 from studio.paging import Page, keyset_page
 from studio.teams.scoping import team_required, token_missing_response
 from studio.teams.tokens import TeamHasNoToken
+from studio.usage.pricing import job_estimate
 from studio.usage.services import QuotaExceeded
 
 from . import live, selectors, services
 from .files import output_filename
-from .forms import GenerationForm, JobFilterForm, generation_form_class, initial_from_params
-from .models import Job, JobKind, JobStatus
+from .forms import (
+    GenerationForm,
+    JobFilterForm,
+    RunOptionsForm,
+    WorkspacePreferencesForm,
+    generation_form_class,
+    initial_from_params,
+)
+from .models import Job
 from .templatetags.generation import status_tone
 
-# A completed job's files are copied in by a task just after it completes: the card
-# keeps polling for them this long, then stops (a reload shows them later).
-OUTPUT_WAIT_SECONDS = 600
 _ASPECT = re.compile(r"(\d{1,5})x(\d{1,5})")
 
 
@@ -56,6 +60,7 @@ def _generate_context(
     model,
     form: GenerationForm | None,
     source: Job | None = None,
+    run: RunOptionsForm | None = None,
 ) -> dict[str, Any]:
     query = request.GET.get("q", "").strip()
     context: dict[str, Any] = {
@@ -64,16 +69,31 @@ def _generate_context(
         "model": model,
         "form": form,
         "source": source,
+        "results": selectors.workspace_groups(membership=request.membership),
+        "prompts": selectors.prompt_history(membership=request.membership),
+        "confirm_above": selectors.confirm_above(membership=request.membership),
     }
     if model is not None and form is not None:
+        run = run or RunOptionsForm()
+        count = run.options()[0]
         context["form_url"] = f"{reverse('generate')}?{urlencode({'model': model.id})}"
         context["price_label"] = selectors.model_price_label(model)
         context["assets"] = selectors.team_asset_choices(team=request.team)
         context["recent_outputs"] = selectors.recent_output_choices(team=request.team)
+        context["run"] = run
+        context["count"] = count
+        context["takes_seed"] = services.takes_seed(model)
         selectors.mark_media_fields(form)
-        context["estimate"] = selectors.generation_estimate(
+        if "seed" in form.fields:
+            form.fields["seed"].widget.attrs.update(
+                placeholder="Random each run", **{"aria-describedby": "seed-help"}
+            )
+        estimate = selectors.generation_estimate(
             membership=request.membership, model=model, params=form.params()
         )
+        context["estimate"] = estimate
+        context["total_cu"] = estimate.estimate.cu * count
+        context["fits"] = estimate.allowance.allows(context["total_cu"])
     return context
 
 
@@ -144,6 +164,11 @@ def generate(request: HttpRequest) -> HttpResponse:
     form_class = generation_form_class(model)
     if request.method == "GET":
         initial = initial_from_params(model, source.params if source else None)
+        # The schema's default seed would buy the same image every run: a seed is only
+        # filled in when the remixed job had it locked.
+        seed_locked = bool(source and source.seed_locked)
+        if not seed_locked:
+            initial.pop("seed", None)
         initial.update(_picked_input(request, model))
         picked_style = request.GET.get("style", "").strip()[:100]
         if picked_style and "styles" in form_class.base_fields:
@@ -154,14 +179,16 @@ def generate(request: HttpRequest) -> HttpResponse:
             if trigger and trigger not in str(initial.get("prompt") or ""):
                 initial["prompt"] = f"{trigger} {initial.get('prompt') or ''}".strip()
         form = form_class(initial=initial)
-        context = _generate_context(request, model=model, form=form, source=source)
+        run = RunOptionsForm(initial={"seed_lock": seed_locked})
+        context = _generate_context(request, model=model, form=form, source=source, run=run)
         return render(request, "generation/generate.html", context)
 
     intent = request.POST.get("_intent", "")
     form = form_class(request.POST)
+    run = RunOptionsForm(request.POST)
     if intent == "estimate":
         form.is_valid()  # the estimate uses whatever is valid so far
-        context = _generate_context(request, model=model, form=form)
+        context = _generate_context(request, model=model, form=form, run=run)
         return render(request, "generation/generate.html#estimate", context)
 
     # A preset pressed without JS submits the form with only ``_aspect``. (htmx adds the
@@ -173,54 +200,88 @@ def generate(request: HttpRequest) -> HttpResponse:
         form = form_class(data)
         form.is_valid()
         form.errors.clear()  # not a submit: nothing to complain about yet
-        context = _generate_context(request, model=model, form=form)
+        context = _generate_context(request, model=model, form=form, run=run)
         return render(request, "generation/generate.html", context)
 
+    count, seed_lock, confirmed = run.options()
+    confirm = None
     if form.is_valid():
-        try:
-            job = services.generation_submit(
-                membership=request.membership, model_id=model.id, params=form.params()
-            )
-        except TeamHasNoToken:
-            return token_missing_response(request)
-        except services.InvalidGeneration as exc:
-            form.add_param_errors(exc.errors)
-        except QuotaExceeded as exc:
-            form.add_error(None, str(exc))
-        else:
-            return _redirect(request, reverse("job_detail", args=[job.uuid]))
-    context = _generate_context(request, model=model, form=form)
+        params = form.params()
+        cu = job_estimate(model, params).cu * count
+        if not confirmed:
+            confirm = selectors.confirmation_needed(membership=request.membership, cu=cu)
+        if confirm is None:
+            try:
+                jobs = services.generation_submit_group(
+                    membership=request.membership,
+                    model_id=model.id,
+                    params=params,
+                    count=count,
+                    seed_locked=seed_lock,
+                )
+            except TeamHasNoToken:
+                return token_missing_response(request)
+            except services.InvalidGeneration as exc:
+                form.add_param_errors(exc.errors)
+            except QuotaExceeded as exc:
+                form.add_error(None, str(exc))
+            else:
+                return _submitted(request, model=model, form_class=form_class, jobs=jobs)
+    context = _generate_context(request, model=model, form=form, run=run)
+    context["confirm"] = confirm
     template = (
         "generation/generate.html#generate-panel" if request.htmx else "generation/generate.html"
     )
     return render(request, template, context)
 
 
+def _submitted(request: HttpRequest, *, model, form_class, jobs: list[Job]) -> HttpResponse:
+    """The submitted group joins the results at once; the form stays as it was for the next
+    run, its seed emptied again unless locked (then the seed the group used)."""
+    first = jobs[0]
+    if not request.htmx:
+        query = urlencode({"model": model.id, "from": first.uuid})
+        return redirect(f"{reverse('generate')}?{query}")
+    data = request.POST.copy()
+    if "seed" in form_class.base_fields:
+        data["seed"] = str(first.seed) if first.seed_locked else ""
+    data["run-confirmed"] = ""
+    form = form_class(data)
+    form.is_valid()
+    context = _generate_context(request, model=model, form=form, run=RunOptionsForm(data))
+    context["new_group"] = selectors.job_groups(jobs)[0]
+    return render(request, "generation/generate.html#submitted", context)
+
+
+@team_required()
+@require_GET
+def prompt_history(request: HttpRequest) -> HttpResponse:
+    """The member's recent prompts, ``?q=`` narrowing them; htmx gets the list alone."""
+    query = request.GET.get("q", "").strip()[:200]
+    context = {
+        "prompts": selectors.prompt_history(membership=request.membership, query=query),
+        "prompt_query": query,
+    }
+    if request.htmx:
+        return render(request, "generation/prompt_history.html#prompt-list", context)
+    return render(request, "generation/prompt_history.html", context)
+
+
 # ------------------------------------------------------------------ one job
 
 
 def _card_context(request: HttpRequest, job: Job, **extra: Any) -> dict[str, Any]:
-    outputs = list(job.outputs.all())
-    # A training's result is a style, recorded just after it completes (no files).
-    # The reverse accessor of the styles app's Style.training_job (no import of that app).
-    trained_style = getattr(job, "trained_style", None) if job.kind == JobKind.TRAINING else None
-    waiting_for_files = (
-        job.status == JobStatus.COMPLETED
-        and not outputs
-        and not trained_style
-        and not job.error
-        and job.finished_at is not None
-        and (timezone.now() - job.finished_at).total_seconds() < OUTPUT_WAIT_SECONDS
-    )
+    card = selectors.job_card(job)
     return {
         "job": job,
-        "outputs": outputs,
-        "previews": selectors.job_previews(job),
-        "polling": not job.is_terminal or waiting_for_files,
-        "waiting_for_files": waiting_for_files,
-        "results_at_krea": selectors.job_results_at_krea(job) if waiting_for_files else [],
+        "card": card,
+        "outputs": card.outputs,
+        "previews": card.previews,
+        "polling": card.polling,
+        "waiting_for_files": card.waiting_for_files,
+        "results_at_krea": selectors.job_results_at_krea(job) if card.waiting_for_files else [],
         "may_change": selectors.job_may_change(job=job, membership=request.membership),
-        "trained_style": trained_style,
+        "trained_style": card.trained_style,
         **extra,
     }
 
@@ -237,10 +298,13 @@ def job_detail(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
     if request.htmx and (request.htmx.target or "").startswith("job-row-"):
         return render(request, "generation/_job_row.html", {"job": job})  # a live list's row
     context = _card_context(request, job)
+    if request.htmx and request.htmx.target == f"job-{job.uuid}":
+        return render(request, "generation/_job_tile.html", context)  # a workspace card
     if request.htmx:
         return render(request, "generation/job_detail.html#job-card", context)
     context["params"] = sorted(job.params.items())
     context["inputs"] = selectors.job_inputs(job)
+    context["confirm_above"] = selectors.confirm_above(membership=request.membership)
     return render(request, "generation/job_detail.html", context)
 
 
@@ -293,12 +357,17 @@ def job_delete(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
 @team_required()
 @require_POST
 def job_run_again(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
-    """Submit the same model with the same parameters again, as a new job."""
+    """Submit the same model with the same parameters again, as a new job.
+
+    A new seed unless the job's was locked. Above the member's threshold it asks
+    first: a page with the estimate and a button that confirms.
+    """
     job = selectors.job_for(request.membership, job_uuid)
+    confirm = selectors.confirmation_needed(membership=request.membership, cu=job.estimate_cu)
+    if confirm is not None and request.POST.get("confirmed") != "1":
+        return render(request, "generation/run_confirm.html", {"job": job, "confirm": confirm})
     try:
-        new_job = services.generation_submit(
-            membership=request.membership, model_id=job.model_id, params=job.params
-        )
+        new_job = services.job_run_again(membership=request.membership, job=job)
     except TeamHasNoToken:
         return token_missing_response(request)
     except services.InvalidGeneration as exc:
@@ -308,6 +377,22 @@ def job_run_again(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
         messages.error(request, str(exc))
         return _redirect(request, reverse("job_detail", args=[job.uuid]))
     return _redirect(request, reverse("job_detail", args=[new_job.uuid]))
+
+
+@team_required()
+@require_http_methods(["GET", "POST"])
+def workspace_preferences(request: HttpRequest) -> HttpResponse:
+    """The member's workspace settings: above which estimate a run asks for a confirmation."""
+    threshold = selectors.confirm_above(membership=request.membership)
+    form = WorkspacePreferencesForm(request.POST or None, initial={"confirm_above_cu": threshold})
+    if request.method == "POST" and form.is_valid():
+        services.workspace_preferences_set(
+            membership=request.membership,
+            confirm_above_cu=form.cleaned_data["confirm_above_cu"],
+        )
+        messages.success(request, "Saved. Runs above this estimate ask you first.")
+        return redirect("workspace_preferences")
+    return render(request, "generation/workspace_preferences.html", {"form": form})
 
 
 # ------------------------------------------------------------------ lists

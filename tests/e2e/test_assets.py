@@ -12,6 +12,7 @@ from krea_integration.client import KreaClient
 from studio.assets.models import Asset
 from tests.assets.conftest import picture
 from tests.conftest import KREA_TEST_URL
+from tests.e2e.workspace import submit_and_open_job
 from tests.factories import KREA_TOKEN, PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -140,9 +141,6 @@ def test_assets_made_at_krea_directly_are_imported_with_thumbnails(page, log_in,
     assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
 
 
-JOB_URL = re.compile(r"/jobs/[0-9a-f-]{36}/$")
-
-
 def test_a_picked_asset_goes_into_flux_kontext_and_the_job_page_shows_it(
     page, log_in, krea_live, mia
 ):
@@ -174,8 +172,7 @@ def test_a_picked_asset_goes_into_flux_kontext_and_the_job_page_shows_it(
     expect(page.locator("#id_style_images-0-url")).to_have_value(mood.krea_url)
 
     page.get_by_label("Prompt").fill("the lighthouse at night")
-    page.locator("#generate-submit").click()
-    expect(page).to_have_url(JOB_URL)
+    submit_and_open_job(page)
     expect(page.locator(".job-card .job-card__state .badge")).to_have_text(
         "Completed", timeout=30_000
     )
@@ -195,8 +192,7 @@ def test_use_as_input_puts_an_output_into_a_topaz_enhancer_that_completes(
     log_in(mia.email, PASSWORD)
     page.goto("/generate/?model=image/bfl/flux-1-dev")
     page.get_by_label("Prompt").fill("a lighthouse at dusk")
-    page.locator("#generate-submit").click()
-    expect(page).to_have_url(JOB_URL)
+    submit_and_open_job(page)
     expect(page.locator(".job-card .job-card__state .badge")).to_have_text(
         "Completed", timeout=30_000
     )
@@ -208,8 +204,7 @@ def test_use_as_input_puts_an_output_into_a_topaz_enhancer_that_completes(
     assert source.startswith(KREA_TEST_URL + "/files/")  # Krea's URL, never the portal's
     expect(page.locator("#id_width")).to_have_value("1024")
     page.locator("#id_model").select_option("Standard V2")
-    page.locator("#generate-submit").click()
-    expect(page).to_have_url(JOB_URL)
+    submit_and_open_job(page)
     expect(page.locator(".job-card .job-card__state .badge")).to_have_text(
         "Completed", timeout=30_000
     )
@@ -223,8 +218,7 @@ def test_a_recent_output_picked_beside_an_enhancers_field_goes_to_krea_and_compl
     log_in(mia.email, PASSWORD)
     page.goto("/generate/?model=image/bfl/flux-1-dev")
     page.get_by_label("Prompt").fill("a harbour at dawn")
-    page.locator("#generate-submit").click()
-    expect(page).to_have_url(JOB_URL)
+    submit_and_open_job(page)
     expect(page.locator(".job-card .job-card__state .badge")).to_have_text(
         "Completed", timeout=30_000
     )
@@ -240,8 +234,7 @@ def test_a_recent_output_picked_beside_an_enhancers_field_goes_to_krea_and_compl
     page.locator("#id_width").fill("1024")
     page.locator("#id_height").fill("1024")
     page.locator("#id_model").select_option("Standard V2")
-    page.locator("#generate-submit").click()
-    expect(page).to_have_url(JOB_URL)
+    submit_and_open_job(page)
     expect(page.locator(".job-card .job-card__state .badge")).to_have_text(
         "Completed", timeout=30_000
     )

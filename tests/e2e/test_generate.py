@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.workspace import submit_and_open_job
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,8 +29,7 @@ def people(db):
 def generate(page, model_id: str, prompt: str) -> str:
     page.goto(f"/generate/?model={model_id}")
     page.get_by_label("Prompt").fill(prompt)
-    page.locator("#generate-submit").click()
-    expect(page).to_have_url(JOB_URL)
+    submit_and_open_job(page)
     return page.url
 
 
@@ -52,8 +52,7 @@ def test_a_member_generates_with_flux_watches_it_finish_and_opens_it_in_the_gall
     page.get_by_role("button", name="16:9").click()  # a preset, filled in by JS
     expect(page.get_by_label("Width")).to_have_value("1376")
     expect(page.get_by_label("Height")).to_have_value("768")
-    page.locator("#generate-submit").click()
-    expect(page).to_have_url(JOB_URL)
+    submit_and_open_job(page)
     job_url = page.url
 
     state = page.locator(".job-card .job-card__state .badge")
@@ -97,8 +96,7 @@ def test_a_video_model_produces_a_video_that_plays(page, log_in, krea_live, peop
     expect(estimate).to_contain_text("Estimate: 458 CU")  # re-estimated live, by htmx
 
     page.get_by_label("Prompt").fill("a whale breaching at dawn")
-    page.locator("#generate-submit").click()
-    expect(page).to_have_url(JOB_URL)
+    submit_and_open_job(page)
     expect(page.locator(".job-card .job-card__state .badge")).to_have_text(
         "Completed", timeout=40_000
     )

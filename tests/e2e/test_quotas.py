@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from studio.generation.models import Job, JobStatus
 from studio.usage.models import ModelPrice, Period, Quota
+from tests.e2e.workspace import submit_and_open_job
 from tests.factories import (
     FLUX,
     PASSWORD,
@@ -39,11 +40,10 @@ def people(db):
     return team, member, staff
 
 
-def generate(page, model_id: str, **fields) -> None:
+def fill(page, model_id: str, **fields) -> None:
     page.goto(f"/generate/?model={model_id}")
     for label, value in fields.items():
         page.get_by_label(label).fill(value)
-    page.locator("#generate-submit").click()
 
 
 def test_an_admin_sets_a_quota_and_the_member_generates_within_it(page, log_in, krea_live, people):
@@ -68,10 +68,9 @@ def test_an_admin_sets_a_quota_and_the_member_generates_within_it(page, log_in, 
     page.goto(f"/generate/?model={SEEDEDIT}")
     expect(page.locator("#estimate")).to_contain_text("11 CU assumed")
     expect(page.locator("#estimate")).to_contain_text("10 CU left")
-    generate(
-        page, SEEDEDIT, Prompt="make the sky purple", **{"Image URL": "https://example.com/a.png"}
-    )
-    expect(page.locator(".form-errors")).to_contain_text(
+    fill(page, SEEDEDIT, Prompt="make the sky purple", **{"Image URL": "https://example.com/a.png"})
+    page.locator("#generate-submit").click()
+    expect(page.locator("#error-summary")).to_contain_text(
         re.compile(
             r"This needs 11 CU but your quota has only 10 CU left in this period \(resets in "
         )
@@ -80,8 +79,8 @@ def test_an_admin_sets_a_quota_and_the_member_generates_within_it(page, log_in, 
     assert not [r for r in krea_live.requests if r.path.startswith("/generate/")]
 
     # A 3-CU generation goes through and completes; "my usage" shows it.
-    generate(page, FLUX, Prompt="a lighthouse at dusk")
-    expect(page).to_have_url(JOB_URL)
+    fill(page, FLUX, Prompt="a lighthouse at dusk")
+    submit_and_open_job(page)
     expect(page.locator(".job-card .job-card__state .badge")).to_have_text(
         "Completed", timeout=30_000
     )
@@ -93,8 +92,8 @@ def test_an_admin_sets_a_quota_and_the_member_generates_within_it(page, log_in, 
 
     # A job that fails at Krea gives its reservation back.
     krea_live.queue_fault("fail-at=processing", method="POST")
-    generate(page, FLUX, Prompt="a storm over the sea")
-    expect(page).to_have_url(JOB_URL)
+    fill(page, FLUX, Prompt="a storm over the sea")
+    submit_and_open_job(page)
     expect(page.locator(".job-card .job-card__state .badge")).to_have_text("Failed", timeout=30_000)
     assert Job.objects.filter(status=JobStatus.FAILED).count() == 1
     page.goto("/usage/")

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.assets.conftest import picture
+from tests.e2e.workspace import submit_and_open_job
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
 from .test_assets import b64, drop
@@ -92,8 +93,7 @@ def test_a_member_trains_a_style_shares_it_and_generates_with_it(
     expect(picker.locator("[data-style-row]")).to_have_count(1)
     picker.get_by_label("Strength of Ink wash").fill("0.8")
     expect(picker.locator("output").first).to_have_text("0.8")
-    page.locator("#generate-submit").click()
-    expect(page).to_have_url(JOB_URL, timeout=15_000)  # a loaded machine
+    submit_and_open_job(page)
     expect(page.locator("#job-styles")).to_contain_text("Ink wash at strength 0.8")
     [post] = [r for r in krea_live.requests if r.path.startswith("/generate/")]
     style_id = post.body["styles"][0]["id"]

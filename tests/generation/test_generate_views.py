@@ -406,9 +406,10 @@ def test_a_reference_that_is_not_a_url_is_refused_beside_its_field_before_sendin
 def test_param_errors_of_unknown_fields_become_form_errors(client, member, team_with_token):
     client.force_login(member)
     error = services.InvalidGeneration([ParamError("", "The request body is odd.")])
-    with mock.patch.object(services, "generation_submit", side_effect=error):
+    with mock.patch.object(services, "generation_submit_group", side_effect=error):
         page = client.post(generate_url(FLUX), {"prompt": "a fox"}).content.decode()
-    assert 'class="form-errors" role="alert"' in page and "The request body is odd." in page
+    assert 'class="error-summary" id="error-summary" role="alert"' in page
+    assert "The request body is odd." in page
 
 
 def test_a_submit_over_quota_says_how_much_is_needed_and_left(client, member, team_with_token):
@@ -416,7 +417,7 @@ def test_a_submit_over_quota_says_how_much_is_needed_and_left(client, member, te
     client.force_login(member)
     page = client.post(generate_url(FLUX), {"prompt": "a fox", "steps": "30"}).content.decode()
     assert not Job.objects.exists()
-    errors = re.search(r'class="form-errors" role="alert">(.*?)</div>', page, re.S).group(1)
+    errors = re.search(r'id="error-summary" role="alert">(.*?)</div>', page, re.S).group(1)
     assert "needs 3 CU" in errors and "2 CU left" in errors
     assert "a fox</textarea>" in page and 'name="steps" value="30"' in page
     assert "That is more than you have left." in page
@@ -446,14 +447,14 @@ def test_a_preset_clicked_before_an_htmx_request_does_not_change_what_it_does(
     with django_capture_on_commit_callbacks(execute=False):
         submit = client.post(generate_url(FLUX), {**data, "_intent": "submit"}, **HTMX)
     job = Job.objects.get()
-    assert submit["HX-Redirect"] == reverse("job_detail", args=[job.uuid])
+    assert f'id="job-{job.uuid}"' in submit.content.decode()
     assert (job.params["width"], job.params["height"]) == (1376, 768)
 
 
 # ------------------------------------------------------------------ submit
 
 
-def test_a_submit_creates_the_job_enqueues_it_and_goes_to_its_page(
+def test_a_submit_without_js_creates_the_job_enqueues_it_and_shows_it_in_the_workspace(
     client, member, team_with_token, django_capture_on_commit_callbacks
 ):
     client.force_login(member)
@@ -467,7 +468,8 @@ def test_a_submit_creates_the_job_enqueues_it_and_goes_to_its_page(
         )
     job = Job.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("job_detail", args=[job.uuid])
+    assert response["Location"] == generate_url(**{"model": FLUX, "from": job.uuid})
+    assert f'id="job-{job.uuid}"' in client.get(response["Location"]).content.decode()
     assert job.team == team_with_token and job.created_by == member
     assert job.status == JobStatus.PENDING
     assert job.params["prompt"] == "a lighthouse at dusk" and job.params["steps"] == 30
@@ -476,15 +478,20 @@ def test_a_submit_creates_the_job_enqueues_it_and_goes_to_its_page(
     dispatch.assert_called_once_with(team_with_token.pk)
 
 
-def test_an_htmx_submit_answers_with_a_client_redirect(
+def test_an_htmx_submit_stays_on_the_page_with_the_prompt_and_adds_a_live_card(
     client, member, team_with_token, django_capture_on_commit_callbacks
 ):
     client.force_login(member)
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(generate_url(FLUX), {"prompt": "a fox", "_intent": "submit"}, **HTMX)
     job = Job.objects.get()
-    assert response.status_code == 200
-    assert response["HX-Redirect"] == reverse("job_detail", args=[job.uuid])
+    page = response.content.decode()
+    assert response.status_code == 200 and "HX-Redirect" not in response
+    assert page.lstrip().startswith('<div id="generate-panel"')
+    assert "a fox</textarea>" in page  # the form keeps the prompt for the next run
+    assert 'hx-swap-oob="afterbegin:#results"' in page
+    card = page[page.index(f'id="job-{job.uuid}"') :]
+    assert f'hx-get="{reverse("job_detail", args=[job.uuid])}"' in card[:600]
 
 
 def test_an_htmx_submit_with_errors_answers_with_the_form_panel(client, member, team_with_token):
@@ -522,7 +529,7 @@ def test_remix_prefills_the_form_with_the_jobs_model_and_parameters(
     )
     client.force_login(member)
     page = client.get(generate_url(**{"from": job.uuid})).content.decode()
-    assert "<h2>Flux</h2>" in page and "Remixing" in page
+    assert "<strong>Flux</strong>" in page and "Remixing" in page
     assert "a red bicycle</textarea>" in page
     assert 'name="steps" value="42"' in page and 'name="width" value="1344"' in page
 

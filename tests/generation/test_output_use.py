@@ -119,7 +119,7 @@ def test_the_picker_offers_the_teams_recent_outputs_of_the_fields_kind_without_a
         in (outputs)
     )
     # Neither Krea's URL (it may have expired) nor the portal's team-only file URL.
-    assert output.source_url not in html and f'"/jobs/{output.job.uuid}/outputs/0/"' not in html
+    assert output.source_url not in html and f'"/jobs/{output.job.uuid}/outputs/0/"' not in picker
     assert str(theirs.job.uuid) not in html
     veo = as_member.get("/generate/", {"model": "video/google/veo-3.1"}).content.decode()
     start_video = veo[veo.index('data-pick-for="id_start_video"') :]

@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 
 from studio.generation.live import job_followed, job_live_state
 from studio.generation.models import TERMINAL, JobStatus
-from studio.generation.selectors import model_price_label
+from studio.generation.selectors import job_card, model_price_label
 
 register = template.Library()
 
@@ -59,3 +59,9 @@ def param_value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+@register.simple_tag
+def card_for(job):
+    """``{% card_for job as card %}``: what the job's live card shows (``selectors.job_card``)."""
+    return job_card(job)
