@@ -370,8 +370,18 @@
     if (lock && event.target.value.trim()) lock.checked = true;
   });
 
+  // On a phone the results are under the form: show the run that was just added.
+  function showNewRun() {
+    if (window.matchMedia("(min-width: 901px)").matches) return;
+    if (document.getElementById("error-summary") || document.getElementById("confirm-run")) return;
+    var newest = document.querySelector("#results .job-group");
+    if (newest) newest.scrollIntoView({ block: "start", behavior: "smooth" });
+  }
+
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail.target && event.detail.target.id === "generate-panel") focusFirstError();
+    if (!event.detail.target || event.detail.target.id !== "generate-panel") return;
+    focusFirstError();
+    if (event.detail.requestConfig && event.detail.requestConfig.verb === "post") showNewRun();
   });
   restoreCarried();
   focusFirstError();
