@@ -96,7 +96,7 @@ def test_a_video_model_produces_a_video_that_plays(page, log_in, krea_live, peop
     expect(estimate).to_contain_text("Estimate: 458 CU")  # re-estimated live, by htmx
 
     page.get_by_label("Prompt").fill("a whale breaching at dawn")
-    submit_and_open_job(page)
+    submit_and_open_job(page, confirm=True)  # 458 CU: above the default 100 CU
     expect(page.locator(".job-card .job-card__state .badge")).to_have_text(
         "Completed", timeout=40_000
     )

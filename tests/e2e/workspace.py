@@ -7,11 +7,16 @@ from playwright.sync_api import expect
 JOB_URL = re.compile(r"/jobs/[0-9a-f-]{36}/$")
 
 
-def submit_and_open_job(page) -> None:
-    """Press Generate, wait for the run's card at the top of the results, open its job page."""
+def submit_and_open_job(page, *, confirm: bool = False) -> None:
+    """Press Generate, wait for the run's card at the top of the results, open its job page.
+
+    ``confirm``: the run is above the member's threshold (100 CU unless set): say yes.
+    """
     tiles = page.locator("#results .job-tile")
     before = tiles.count()
     page.locator("#generate-submit").click()
+    if confirm:
+        page.locator("#confirm-submit").click()
     expect(tiles).to_have_count(before + 1)
     tiles.first.locator(".job-tile__details").click()
     expect(page).to_have_url(JOB_URL)
