@@ -272,3 +272,20 @@ def test_the_threshold_is_the_members_own_setting(client, member, admin, team_wi
     client.force_login(admin)
     client.post(url(VEO), {"prompt": "a whale", "_intent": "submit"}, **HTMX)
     assert Job.objects.count() == 1  # the admin keeps the default 100 CU
+
+
+def test_a_model_without_a_seed_says_its_runs_vary_on_their_own(client, member, team_with_token):
+    client.force_login(member)
+    page = client.get(url(VEO)).content.decode()
+    assert 'name="seed"' not in page and "every run varies on its own" in page
+    estimate = client.post(
+        url(VEO), {"prompt": "a whale", "run-count": "2", "_intent": "estimate"}, **HTMX
+    ).content.decode()
+    assert "the 2 runs use the same settings and vary on their own" in estimate
+    assert "916 CU \N{MULTIPLICATION SIGN} 2 = 1,832 CU" in estimate
+
+
+def test_prompt_history_never_shows_another_teams_prompts(client, outsider, other_team, member):
+    JobFactory(team=other_team, created_by=outsider, prompt="a secret lighthouse")
+    client.force_login(member)
+    assert "a secret lighthouse" not in client.get(reverse("prompt_history")).content.decode()
