@@ -17,6 +17,6 @@ def submit_and_open_job(page, *, confirm: bool = False) -> None:
     page.locator("#generate-submit").click()
     if confirm:
         page.locator("#confirm-submit").click()
-    expect(tiles).to_have_count(before + 1)
+    expect(tiles).to_have_count(before + 1, timeout=15_000)  # a loaded machine
     tiles.first.locator(".job-tile__details").click()
     expect(page).to_have_url(JOB_URL)
