@@ -20,6 +20,8 @@ re-exports what other code uses:
   worked out at refresh time and stored with each model;
 - :mod:`.validation`: ``validate_params`` and ``validate_against``, with
   messages that name the field;
+- :mod:`.field_words`: the portal's labels, explanations and units for fields
+  (``field_words``), curated in field_words.json;
 - :mod:`.style_models`: which generation models load styles of which training
   base model (the portal's own map).
 """
@@ -36,6 +38,15 @@ from .entries import (
     Training,
 )
 from .errors import CatalogueError, InvalidParams, ParamError, UnknownModel
+from .field_words import (
+    FieldWords,
+    field_paths,
+    field_words,
+    form_defaults,
+    model_field_words,
+    uncurated_fields,
+    words_from_name,
+)
 from .media import media_inputs
 from .openapi import from_openapi
 from .prices import PriceColumn, PriceRow, PriceTable, parse_price_table
@@ -61,6 +72,7 @@ __all__ = [
     "CatalogueError",
     "DeprecatedAlias",
     "FieldSchema",
+    "FieldWords",
     "InvalidParams",
     "Model",
     "Operation",
@@ -72,10 +84,14 @@ __all__ = [
     "UnknownModel",
     "aliases_sent",
     "dumps",
+    "field_paths",
+    "field_words",
+    "form_defaults",
     "from_openapi",
     "json_types",
     "load",
     "media_inputs",
+    "model_field_words",
     "normalise_params",
     "parse_price_table",
     "read_field",
@@ -83,7 +99,9 @@ __all__ = [
     "style_bases",
     "style_generation_models",
     "takes_styles",
+    "uncurated_fields",
     "unmapped_style_models",
     "validate_against",
     "validate_params",
+    "words_from_name",
 ]

@@ -19,6 +19,7 @@ from typing import Any
 
 from django import forms
 
+from krea_integration import catalogue
 from krea_integration.catalogue import Model
 from studio.date_filters import DayField
 from studio.schemaforms.fields import NumberField
@@ -111,7 +112,11 @@ def generation_form_class(model: Model) -> type[GenerationForm]:
     group with aspect presets.
     """
     form_class = schema_form_class(
-        model.request_schema, name=model.name, base=GenerationForm, attrs={"catalogue_model": model}
+        model.request_schema,
+        name=model.name,
+        base=GenerationForm,
+        attrs={"catalogue_model": model},
+        model_id=model.id,
     )
     fields = form_class.base_fields
     if (
@@ -124,8 +129,9 @@ def generation_form_class(model: Model) -> type[GenerationForm]:
 
 
 def initial_from_params(model: Model, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Initial form values: the schema's defaults, then ``params`` (a job being remixed)."""
-    initial = model.defaults()
+    """Initial form values: the model's defaults (``catalogue.form_defaults``), then
+    ``params`` (a job being remixed)."""
+    initial = catalogue.form_defaults(model)
     known = set((model.request_schema.get("properties") or {}).keys())
     for name, value in (params or {}).items():
         name = model.aliases.get(name, name)

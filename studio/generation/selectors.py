@@ -220,6 +220,55 @@ def input_initial(
     return initial
 
 
+@dataclass(frozen=True)
+class JobParameter:
+    """One parameter of a job as the job page lists it: its label and its value in words."""
+
+    name: str
+    label: str
+    value: str
+
+
+def _param_text(value: Any, part_labels: Mapping[str, str]) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return "; ".join(_param_text(item, part_labels) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(
+            f"{part_labels.get(k) or catalogue.words_from_name(k)}: {_param_text(v, {})}"
+            for k, v in value.items()
+        )
+    return str(value)
+
+
+def job_parameters(job: Job) -> list[JobParameter]:
+    """The job's parameters labelled in the catalogue's words, in the model's field order."""
+    model = catalogue_model(job.model_id)
+    schema = model.request_schema if model else {}
+    properties = schema.get("properties") or {}
+    order = list(properties)
+    names = sorted(job.params, key=lambda n: (order.index(n) if n in order else len(order), n))
+    model_id = model.id if model else ""
+    found = []
+    for name in names:
+        prop = properties.get(name)
+        words = catalogue.field_words(name, model_id=model_id, schema=prop)
+        parts = (
+            {
+                path.rsplit(".", 1)[-1]: catalogue.field_words(path, model_id=model_id).label
+                for path, _ in catalogue.field_paths({"properties": {name: prop}})
+                if "." in path
+            }
+            if isinstance(prop, Mapping)
+            else {}
+        )
+        found.append(JobParameter(name, words.label, _param_text(job.params[name], parts)))
+    return found
+
+
 def job_inputs(job: Job) -> list[AssetChoice]:
     """The files a job took as inputs: the team's assets and outputs named in its params."""
     urls = param_strings(job.params)

@@ -239,7 +239,7 @@ def job_detail(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
     context = _card_context(request, job)
     if request.htmx:
         return render(request, "generation/job_detail.html#job-card", context)
-    context["params"] = sorted(job.params.items())
+    context["params"] = selectors.job_parameters(job)
     context["inputs"] = selectors.job_inputs(job)
     return render(request, "generation/job_detail.html", context)
 

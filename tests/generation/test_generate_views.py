@@ -71,18 +71,19 @@ def test_an_image_model_gets_a_prompt_textarea_bounded_numbers_and_an_enum_selec
     assert isinstance(form.fields["styles"], RowsField)
 
 
-def test_every_field_has_a_label_and_help_text_from_the_schema():
+def test_every_field_has_a_label_and_help_text_from_the_catalogues_words():
     form = form_for(FLUX)
     for name, field in form.fields.items():
         assert field.label, name
-    assert form.fields["steps"].help_text == "From 1 to 100. Default: 25."
-    # Krea describes few fields: the usual ones get the portal's words, then the limits.
-    assert form.fields["prompt"].help_text == "What to make, in words. Up to 1800 characters."
-    assert form.fields["styles"].help_text.startswith(
-        "Styles (typically LoRAs) to use for the generation."
+    # Krea describes few fields: the catalogue's words, then units, limits, typical, default.
+    assert form.fields["steps"].help_text == (
+        "Denoising steps: more give finer detail and take longer. "
+        "From 1 to 100 steps. Usually 20\u201330. Default: 25."
     )
-    assert form.fields["guidance_scale_flux"].label == "Guidance scale flux"
-    assert form.fields["image_url"].label == "Image URL"
+    assert form.fields["prompt"].help_text == "What to make, in words. Up to 1800 characters."
+    assert form.fields["styles"].help_text.startswith("The team's trained styles (LoRAs)")
+    assert form.fields["guidance_scale_flux"].label == "Guidance"
+    assert form.fields["image_url"].label == "Input image"
 
 
 def test_veo_3_1_turns_choices_booleans_and_url_lists_into_json_values():
@@ -360,7 +361,7 @@ def test_errors_are_shown_beside_their_fields_and_nothing_typed_is_lost(
     response = client.post(generate_url(FLUX), data)
     page = response.content.decode()
     assert not Job.objects.exists()
-    assert re.search(r'id="id_steps_error"><li>steps must be at most 100 \(got 500\)', page)
+    assert re.search(r'id="id_steps_error"><li>Steps must be at most 100 \(got 500\)', page)
     for kept in (
         "a fox</textarea>",
         'name="steps" value="500"',
@@ -383,7 +384,7 @@ def test_a_nested_schema_error_lands_on_its_top_level_field(client, member, team
     }
     page = client.post(generate_url(FLUX), data).content.decode()
     assert re.search(
-        r'id="id_style_images_error"><li>style_images\[0\]\.strength must be at most 2', page
+        r'id="id_style_images_error"><li>Image prompts, row 1: strength must be at most 2', page
     )
     assert 'value="5"' in page
 
@@ -398,7 +399,7 @@ def test_a_reference_that_is_not_a_url_is_refused_beside_its_field_before_sendin
 
     assert not Job.objects.exists()
     assert re.search(
-        r'id="id_style_images_error"><li>style_images\[0\]\.url must be a full URL', page
+        r'id="id_style_images_error"><li>Image prompts, row 1: image must be a full URL', page
     )
     assert 'value="ref.png"' in page
 
