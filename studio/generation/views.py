@@ -9,7 +9,6 @@ in the API: another team's job is a 404, as if it did not exist.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from uuid import UUID
 
@@ -39,7 +38,6 @@ from .templatetags.generation import status_tone
 # A completed job's files are copied in by a task just after it completes: the card
 # keeps polling for them this long, then stops (a reload shows them later).
 OUTPUT_WAIT_SECONDS = 600
-_ASPECT = re.compile(r"(\d{1,5})x(\d{1,5})")
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
@@ -164,13 +162,12 @@ def generate(request: HttpRequest) -> HttpResponse:
         context = _generate_context(request, model=model, form=form)
         return render(request, "generation/generate.html#estimate", context)
 
-    # A preset pressed without JS submits the form with only ``_aspect``. (htmx adds the
-    # last submit button clicked to its own requests too: those carry an ``_intent``.)
-    aspect = _ASPECT.fullmatch(request.POST.get("_aspect", ""))
-    if aspect and not intent and form_class.size_fields:
-        data = request.POST.copy()
-        data[form_class.size_fields[0]], data[form_class.size_fields[1]] = aspect.groups()
-        form = form_class(data)
+    # A preset pressed without JS submits the form with only ``_aspect`` or ``_upscale``.
+    # (htmx adds the last submit button clicked to its own requests too: those carry an
+    # ``_intent``.)
+    preset = None if intent else form.preset_data(request.POST)
+    if preset is not None:
+        form = form_class(preset)
         form.is_valid()
         form.errors.clear()  # not a submit: nothing to complain about yet
         context = _generate_context(request, model=model, form=form)

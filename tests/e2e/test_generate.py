@@ -92,9 +92,10 @@ def test_a_video_model_produces_a_video_that_plays(page, log_in, krea_live, peop
 
     page.goto("/generate/?model=video/google/veo-3.1")
     estimate = page.locator("#estimate")
-    expect(estimate).to_contain_text("Estimate: 916 CU")
+    # Veo 3.1 is described "with audio": its sound starts on, and the estimate says so.
+    expect(estimate).to_contain_text("Estimate: 1833 CU")
     page.get_by_label("Duration").select_option("4")
-    expect(estimate).to_contain_text("Estimate: 458 CU")  # re-estimated live, by htmx
+    expect(estimate).to_contain_text("Estimate: 916 CU")  # re-estimated live, by htmx
 
     page.get_by_label("Prompt").fill("a whale breaching at dawn")
     page.locator("#generate-submit").click()

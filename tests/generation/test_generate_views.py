@@ -111,8 +111,12 @@ def test_veo_3_1_turns_choices_booleans_and_url_lists_into_json_values():
         "resolution": "1080p",
         "reference_images": ["https://cdn.krea.ai/a.png", "https://cdn.krea.ai/b.png"],
     }
-    # Veo has no width/height: no aspect presets.
-    assert form.size_fields is None
+    # Veo has no width/height: its size is its aspect ratio and resolution.
+    assert (form.size.kind, form.size.aspect, form.size.resolution) == (
+        "aspect",
+        "aspect_ratio",
+        "resolution",
+    )
 
 
 def test_an_unticked_checkbox_with_a_default_is_sent_as_false():
@@ -123,13 +127,13 @@ def test_an_unticked_checkbox_with_a_default_is_sent_as_false():
     assert form.params()["generate_audio"] is False
 
 
-def test_a_topaz_enhancer_must_choose_its_mode_and_has_no_aspect_presets():
+def test_a_topaz_enhancer_must_choose_its_mode_and_gets_upscale_presets_not_aspects():
     form = form_for(TOPAZ)
     mode = form.fields["model"]
     assert isinstance(mode, ChoiceField) and mode.required
     assert mode.choices[0] == ("", "Choose…")
     assert form.fields["width"].required and form.fields["image_url"].required
-    assert form.size_fields is None
+    assert (form.size.kind, form.size.presets) == ("upscale", ())
     assert isinstance(form.fields["face_enhancement"], CheckboxField)
     sharpen = str(form["sharpen"])
     assert 'min="0"' in sharpen and 'max="1"' in sharpen and 'step="any"' in sharpen
@@ -204,7 +208,7 @@ def test_a_style_row_with_a_strength_that_is_not_a_number_says_which_row():
 
 def test_width_and_height_come_with_aspect_presets_inside_the_limits():
     form = form_for(FLUX)
-    presets = {p.label: (p.width, p.height) for p in form.aspect_presets()}
+    presets = {p.label: (p.width, p.height) for p in form.size.presets}
     assert presets["1:1"] == (1024, 1024)
     assert presets["16:9"][0] > presets["16:9"][1]
     for width, height in presets.values():
