@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "studio.generation",
     "studio.styles",
     "studio.nodeapps",
+    "studio.modelbrowser",
     "studio.usage",
     "studio.webhooks",
     "studio.api",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("studio.assets.urls")),
     path("", include("studio.nodeapps.urls")),
     path("", include("studio.webhooks.urls")),
+    path("", include("studio.modelbrowser.urls")),
     path("api/", include("studio.api.urls")),
     path("admin/", admin.site.urls),
 ]

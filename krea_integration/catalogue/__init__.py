@@ -22,6 +22,7 @@ re-exports what other code uses:
   messages that name the field;
 - :mod:`.field_words`: the portal's labels, explanations and units for fields
   (``field_words``), curated in field_words.json;
+- :mod:`.tags`: what a model does, read from its schema (``model_tags``);
 - :mod:`.style_models`: which generation models load styles of which training
   base model (the portal's own map).
 """
@@ -59,6 +60,7 @@ from .style_models import (
     takes_styles,
     unmapped_style_models,
 )
+from .tags import TAG_LABELS, TAGS, model_tags
 from .validation import aliases_sent, normalise_params, validate_against, validate_params
 
 __all__ = [
@@ -67,6 +69,8 @@ __all__ = [
     "GENERATION_PREFIX",
     "GROUPS",
     "STYLE_BASES",
+    "TAGS",
+    "TAG_LABELS",
     "TRAINING_PATH",
     "Catalogue",
     "CatalogueError",
@@ -92,6 +96,7 @@ __all__ = [
     "load",
     "media_inputs",
     "model_field_words",
+    "model_tags",
     "normalise_params",
     "parse_price_table",
     "read_field",
