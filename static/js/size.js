@@ -78,7 +78,24 @@
     setSize(control, out.width, out.height);
   });
 
+  // The shape preset matching the typed width and height shows as pressed.
+  function markPreset(control) {
+    var size = inputs(control);
+    if (!size.width || !size.height) return;
+    control.querySelectorAll("[data-aspect-width]").forEach(function (button) {
+      var on = button.dataset.aspectWidth === size.width.value && button.dataset.aspectHeight === size.height.value;
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+  }
+
+  document.addEventListener("input", function (event) {
+    var control = event.target.closest && event.target.closest("[data-size-control]");
+    if (control) markPreset(control);
+  });
+
   document.addEventListener("change", function (event) {
+    var sized = event.target.closest && event.target.closest("[data-size-control]");
+    if (sized) markPreset(sized);
     var radio = event.target;
     if (radio.type === "radio") {
       var preset = radio.closest("[data-fill-width]");

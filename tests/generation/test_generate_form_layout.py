@@ -67,6 +67,9 @@ def test_width_and_height_with_defaults_get_shape_presets_and_start_filled(page_
     control = size_control_html(page_of(FLUX))
     assert 'name="width" value="1024"' in control and "needs a size" not in control
     assert re.search(r'name="_aspect" value="1376x768"[^>]*>16:9</button>', control, re.S)
+    # The preset matching the size shown is pressed.
+    assert re.search(r'value="1024x1024"[^>]*aria-pressed="true"[^>]*>1:1</button>', control)
+    assert re.search(r'value="1376x768"[^>]*aria-pressed="false"', control)
 
 
 def test_a_required_size_without_a_default_starts_empty_and_says_so(page_of):
