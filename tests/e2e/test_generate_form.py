@@ -5,14 +5,14 @@ section that opens on click and by itself when one of its fields has an error.""
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, MembershipFactory, make_team_with_token
+from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def member(db):
-    team = make_team_with_token(name="Acme Studio")
+    team = give_krea_token(TeamFactory(name="Acme Studio"))
     return MembershipFactory(team=team, role="member", user__email="mia@example.com").user
 
 

@@ -3,13 +3,13 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, MembershipFactory, make_team_with_token
+from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_member_filters_pins_and_picks_a_model_in_the_chooser(page, log_in, db):
-    team = make_team_with_token(name="Acme Studio")
+    team = give_krea_token(TeamFactory(name="Acme Studio"))
     member = MembershipFactory(team=team, role="member", user__email="mia@example.com").user
     log_in(member.email, PASSWORD)
 

@@ -36,7 +36,7 @@ def size_control_html(page: str) -> str:
 
 
 @pytest.fixture
-def page_of(client, member, token_team):
+def page_of(client, member, team_with_token):
     client.force_login(member)
 
     def _page(model_id, **query):
@@ -87,7 +87,7 @@ def test_a_required_aspect_choice_without_a_default_starts_unpicked_and_says_so(
 
 
 def test_submitting_without_the_required_aspect_says_so_inside_the_control(
-    client, member, token_team
+    client, member, team_with_token
 ):
     client.force_login(member)
     page = client.post(url(Z_IMAGE), {"prompt": "a fox", "_intent": "submit"}).content.decode()
@@ -113,7 +113,7 @@ def test_video_aspect_and_resolution_start_on_the_schemas_defaults(page_of):
 
 
 def test_width_and_height_with_an_aspect_choice_are_one_control_whose_presets_set_all_three(
-    client, member, token_team
+    client, member, team_with_token
 ):
     form = generation_form_class(catalogue.load().get(WAN))()
     assert form.size.kind == "pixels" and form.size.aspect == "aspect_ratio"
@@ -138,7 +138,7 @@ def test_an_upscale_factor_multiplies_the_input_and_stays_inside_the_limits():
 
 
 def test_an_enhancers_2x_preset_computes_the_output_size_from_the_input_image(
-    client, member, token_team
+    client, member, team_with_token
 ):
     client.force_login(member)
     picked = {"input": "https://cdn.krea.ai/in.png", "kind": "image", "width": 640, "height": 480}
@@ -162,7 +162,7 @@ def test_an_enhancers_2x_preset_computes_the_output_size_from_the_input_image(
 
 
 def test_an_upscale_preset_without_an_input_image_asks_for_it_and_sends_nothing(
-    client, member, token_team
+    client, member, team_with_token
 ):
     client.force_login(member)
     page = client.post(url(BLOOM), {"_upscale": "2"}).content.decode()
@@ -185,7 +185,9 @@ def test_common_fields_come_first_and_rarely_changed_ones_sit_in_a_closed_advanc
     assert order == sorted(order)
 
 
-def test_the_advanced_section_opens_when_one_of_its_fields_has_an_error(client, member, token_team):
+def test_the_advanced_section_opens_when_one_of_its_fields_has_an_error(
+    client, member, team_with_token
+):
     client.force_login(member)
     page = client.post(
         url(FLUX), {"prompt": "a fox", "steps": "500", "_intent": "submit"}

@@ -5,17 +5,21 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.factories import JobFactory
+
 pytestmark = pytest.mark.django_db
 
 
-def test_the_job_page_lists_parameters_by_label_in_the_models_order(client, member, make_job):
-    job = make_job(
+def test_the_job_page_lists_parameters_by_label_in_the_models_order(client, member, team):
+    job = JobFactory(
+        team=team,
+        created_by=member,
         params={
             "prompt": "a fox",
             "guidance_scale_flux": 3.5,
             "styles": [{"id": "st-1", "strength": 1.0}],
             "steps": 25,
-        }
+        },
     )
     client.force_login(member)
     page = client.get(reverse("job_detail", args=[job.uuid])).content.decode()

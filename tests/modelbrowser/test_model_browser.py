@@ -10,7 +10,7 @@ from django.urls import reverse
 from krea_integration import catalogue
 from studio.generation.models import JobStatus
 from studio.modelbrowser.models import FavouriteModel
-from tests.factories import MembershipFactory
+from tests.factories import JobFactory, MembershipFactory, OutputFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -108,13 +108,11 @@ def test_favouriting_an_unknown_model_is_a_404(client, member):
     assert response.status_code == 404
 
 
-def test_a_card_shows_the_teams_latest_output_of_its_model(
-    client, member, make_job, make_output, other_team
-):
-    older = make_job(status=JobStatus.COMPLETED)
-    newer = make_job(status=JobStatus.COMPLETED)
-    make_output(older)
-    make_output(newer)
+def test_a_card_shows_the_teams_latest_output_of_its_model(client, member, team, other_team):
+    older = JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED)
+    newer = JobFactory(team=team, created_by=member, status=JobStatus.COMPLETED)
+    OutputFactory(job=older)
+    OutputFactory(job=newer)
     client.force_login(member)
     page = browse(client, q="flux 1 dev")
     thumbnail = reverse("output_thumbnail", args=[newer.uuid, 0])
@@ -124,7 +122,7 @@ def test_a_card_shows_the_teams_latest_output_of_its_model(
     assert thumbnail not in browse(client, q="flux 1 dev")
 
 
-def test_the_chooser_gets_the_browser_without_the_page_around_it(client, member, token_team):
+def test_the_chooser_gets_the_browser_without_the_page_around_it(client, member, team_with_token):
     client.force_login(member)
     page = browse(client, chooser="1")
     assert page.lstrip().startswith('<div class="browser" id="model-browser">')

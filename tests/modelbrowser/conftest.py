@@ -1,1 +1,0 @@
-from tests.generation.conftest import make_job, make_output, token_team  # noqa: F401
