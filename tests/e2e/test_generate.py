@@ -93,7 +93,7 @@ def test_a_video_model_produces_a_video_that_plays(page, log_in, krea_live, peop
     page.goto("/generate/?model=video/google/veo-3.1")
     estimate = page.locator("#estimate")
     # Veo 3.1 is described "with audio": its sound starts on, and the estimate says so.
-    expect(estimate).to_contain_text("Estimate: 1833 CU")
+    expect(estimate).to_contain_text("Estimate: 1,833 CU")
     page.get_by_label("Duration").select_option("4")
     expect(estimate).to_contain_text("Estimate: 916 CU")  # re-estimated live, by htmx
 

@@ -69,7 +69,7 @@ def test_an_admin_sets_a_quota_and_the_member_generates_within_it(page, log_in, 
     expect(page.locator("#estimate")).to_contain_text("11 CU assumed")
     expect(page.locator("#estimate")).to_contain_text("10 CU left")
     generate(
-        page, SEEDEDIT, Prompt="make the sky purple", **{"Image URL": "https://example.com/a.png"}
+        page, SEEDEDIT, Prompt="make the sky purple", **{"Input image": "https://example.com/a.png"}
     )
     expect(page.locator(".form-errors")).to_contain_text(
         re.compile(

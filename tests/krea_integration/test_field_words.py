@@ -49,6 +49,8 @@ def test_a_models_override_wins_key_by_key_over_the_fields_words():
     hailuo = field_words("model", model_id="video/minimax/hailuo")
     topaz = field_words("model", model_id="enhance/topaz/standard-enhance")
     assert (hailuo.label, topaz.label) == ("Version", "Enhancer")
+    # Other schemas' "model" (a style training's base model) keeps its own words.
+    assert not field_words("model").curated
     camera = field_words("camera_control", model_id="video/minimax/hailuo")
     assert camera.advanced and camera.label == "Camera moves"
 
