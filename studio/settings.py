@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "studio.styles",
     "studio.nodeapps",
     "studio.modelbrowser",
+    "studio.gallery",
     "studio.usage",
     "studio.webhooks",
     "studio.api",

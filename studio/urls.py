@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("studio.nodeapps.urls")),
     path("", include("studio.webhooks.urls")),
     path("", include("studio.modelbrowser.urls")),
+    path("", include("studio.gallery.urls")),
     path("api/", include("studio.api.urls")),
     path("admin/", admin.site.urls),
 ]

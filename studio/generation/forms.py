@@ -144,13 +144,13 @@ def initial_from_params(model: Model, params: Mapping[str, Any] | None = None) -
 # ------------------------------------------------------------------ filters
 
 
-class JobFilterForm(forms.Form):
-    """Filters shared by the Jobs page and the Gallery (``selectors.job_filter_q``)."""
+class ListFilterForm(forms.Form):
+    """Filters of every list of the team's work: prompt, model, member, dates
+    (``selectors.job_filter_q``). The Jobs page adds the state, the Gallery its own."""
 
     q = forms.CharField(
         label="Prompt contains", required=False, widget=forms.TextInput(attrs={"type": "search"})
     )
-    status = forms.ChoiceField(label="State", required=False)
     model = forms.ChoiceField(label="Model", required=False)
     member = forms.TypedChoiceField(label="Member", required=False, coerce=int, empty_value=None)
     date_from = DayField(label="From", required=False)
@@ -158,7 +158,6 @@ class JobFilterForm(forms.Form):
 
     def __init__(self, *args, models: Sequence[tuple[str, str]], members: Sequence[Any], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", "Any state"), *JobStatus.choices]
         self.fields["model"].choices = [("", "Any model"), *models]
         self.fields["member"].choices = [
             ("", "Anyone"),
@@ -177,7 +176,9 @@ class JobFilterForm(forms.Form):
         if not self.is_bound:
             return {}
         self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        return {
+            k: v for k, v in self.cleaned_data.items() if v not in (None, "") and v is not False
+        }
 
     def query_string(self, **extra: Any) -> str:
         """The filters as a query string, for links that keep them (Load more, Gallery)."""
@@ -190,3 +191,14 @@ class JobFilterForm(forms.Form):
             if value:
                 query[name] = value
         return query.urlencode()
+
+
+class JobFilterForm(ListFilterForm):
+    """The Jobs page's filters: the shared ones and the job's state."""
+
+    status = forms.ChoiceField(label="State", required=False)
+    field_order = ["q", "status", "model", "member", "date_from", "date_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Any state"), *JobStatus.choices]

@@ -766,6 +766,22 @@ def job_delete(*, job: Job, by: Membership) -> None:
     job.delete()
 
 
+def outputs_delete(*, outputs: list[Output], by: Membership) -> int:
+    """Delete output files of finished jobs (the jobs stay), for ``by``: all or none.
+
+    ``PermissionDenied`` when ``by`` may not change one of their jobs (the member who
+    started it, or owners and admins). Returns how many were deleted.
+    """
+    for output in outputs:
+        _require_change(output.job, by)
+    for output in outputs:
+        output.file.delete(save=False)
+        if output.thumbnail:
+            output.thumbnail.delete(save=False)
+    Output.objects.filter(pk__in=[o.pk for o in outputs], team_id=by.team_id).delete()
+    return len(outputs)
+
+
 class JobStillRunning(Exception):
     def __init__(self) -> None:
         super().__init__("Cancel this job before deleting it.")

@@ -38,6 +38,7 @@ from .templatetags.generation import status_tone
 # A completed job's files are copied in by a task just after it completes: the card
 # keeps polling for them this long, then stops (a reload shows them later).
 OUTPUT_WAIT_SECONDS = 600
+UPSCALES = {"2": 2, "4": 4}
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
@@ -350,19 +351,6 @@ def jobs(request: HttpRequest) -> HttpResponse:
     )
 
 
-@team_required()
-@require_GET
-def gallery(request: HttpRequest) -> HttpResponse:
-    """The team's output files as a grid, with the Jobs page's filters."""
-    return _listing(
-        request,
-        name="gallery",
-        queryset=lambda filters: selectors.team_outputs(team=request.team, filters=filters),
-        template="generation/gallery.html",
-        part="gallery",
-    )
-
-
 # ------------------------------------------------------------------ live updates
 
 LIVE_MAX_JOBS = 100
@@ -486,7 +474,10 @@ def output_use(request: HttpRequest, job_uuid: UUID, position: int) -> HttpRespo
         return render(request, "generation/output_use.html", context, status=502)
     query = {"model": model.id, "input": url, "kind": kind}
     if output.width and output.height:
-        query.update(width=output.width, height=output.height)
+        # An upscale asks for the output's size times ``scale`` (2 or 4), as an enhancer's
+        # width and height; anything else keeps the size.
+        scale = UPSCALES.get(request.POST.get("scale", ""), 1)
+        query.update(width=output.width * scale, height=output.height * scale)
     return redirect(f"{reverse('generate')}?{urlencode(query)}")
 
 

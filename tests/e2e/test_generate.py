@@ -68,15 +68,17 @@ def test_a_member_generates_with_flux_watches_it_finish_and_opens_it_in_the_gall
     assert page.locator(".job-card").get_attribute("hx-trigger") is None
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Gallery").click()
-    items = page.locator(".gallery-item")
+    items = page.locator(".tile")
     expect(items).to_have_count(1)
-    file_url = items.first.locator("a.output__link").get_attribute("href")
-    items.first.locator("a.output__link").click()
-    lightbox = page.locator("dialog#lightbox")
+    file_url = items.first.locator("a.tile__media").get_attribute("href")
+    items.first.locator("a.tile__media").click()
+    lightbox = page.locator(".pswp")
     expect(lightbox).to_be_visible()
-    page.wait_for_function("document.querySelector('#lightbox img')?.naturalWidth > 0")
-    lightbox.get_by_role("button", name="Close").click()
-    expect(lightbox).to_be_hidden()
+    page.wait_for_function(
+        "document.querySelector('.pswp__img:not(.pswp__img--placeholder)')?.naturalWidth > 0"
+    )
+    page.keyboard.press("Escape")
+    expect(lightbox).to_have_count(0)
 
     # Someone from another team: the job and its files do not exist for them.
     page.context.clear_cookies()
