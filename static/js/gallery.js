@@ -159,6 +159,9 @@ async function lightbox() {
     if (video) video.pause();
   });
 
+  // Keys work once the opening animation has ended: say so (browser tests wait for it).
+  box.on("openingAnimationEnd", () => box.pswp.element.setAttribute("data-ready", ""));
+
   box.on("uiRegister", () => {
     box.pswp.ui.registerElement({
       name: "details",
@@ -180,6 +183,11 @@ async function lightbox() {
     });
   });
   box.init();
+}
+
+// The filters start open where there is room for them, folded on a phone.
+if (window.matchMedia("(min-width: 700px)").matches) {
+  for (const details of document.querySelectorAll("details[data-open-wide]")) details.open = true;
 }
 
 refreshSelection();
