@@ -63,7 +63,9 @@ def test_a_member_generates_with_flux_watches_it_finish_and_opens_it_in_the_gall
     assert page.evaluate("window.__sameDocument") is True  # updated in place, no reload
     thumbnail = page.locator(".job-card .outputs img").first
     expect(thumbnail).to_be_visible()
-    page.wait_for_function("document.querySelector('.job-card .outputs img').naturalWidth > 0")
+    # Polled by expect: wait_for_function re-evaluates a string, which the CSP forbids.
+    expect(thumbnail).to_have_js_property("complete", True)
+    assert thumbnail.evaluate("(img) => img.naturalWidth") > 0
     # The card stopped polling: a finished card carries no trigger.
     assert page.locator(".job-card").get_attribute("hx-trigger") is None
 
@@ -74,9 +76,9 @@ def test_a_member_generates_with_flux_watches_it_finish_and_opens_it_in_the_gall
     items.first.locator("a.tile__media").click()
     lightbox = page.locator(".pswp")
     expect(lightbox).to_be_visible()
-    page.wait_for_function(
-        "document.querySelector('.pswp__img:not(.pswp__img--placeholder)')?.naturalWidth > 0"
-    )
+    picture = page.locator(".pswp__img:not(.pswp__img--placeholder)").first
+    expect(picture).to_have_js_property("complete", True)
+    assert picture.evaluate("(img) => img.naturalWidth") > 0
     page.keyboard.press("Escape")
     expect(lightbox).to_have_count(0)
 
