@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from studio.generation import services
 from studio.generation.models import Job, JobStatus, Output
-from tests.factories import PASSWORD, MembershipFactory, make_team_with_token
+from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,7 +24,7 @@ SIZES = [(512, 512), (1024, 576), (576, 1024), (768, 576), (576, 768), (1024, 51
 
 @pytest.fixture
 def mia(db):
-    team = make_team_with_token(name="Acme Studio")
+    team = give_krea_token(TeamFactory(name="Acme Studio"))
     return MembershipFactory(team=team, role="member", user__email="mia@example.com")
 
 
