@@ -24,6 +24,7 @@ from studio.date_filters import DayField
 from studio.schemaforms.forms import SchemaForm, schema_form_class
 from studio.schemaforms.layout import Layout, form_layout
 from studio.schemaforms.size import SizeControl, show_as_presets, size_control, upscale_size
+from studio.widgets import QuickSelect
 
 from .models import JobStatus
 
@@ -151,8 +152,10 @@ class ListFilterForm(forms.Form):
     q = forms.CharField(
         label="Prompt contains", required=False, widget=forms.TextInput(attrs={"type": "search"})
     )
-    model = forms.ChoiceField(label="Model", required=False)
-    member = forms.TypedChoiceField(label="Member", required=False, coerce=int, empty_value=None)
+    model = forms.ChoiceField(label="Model", required=False, widget=QuickSelect)
+    member = forms.TypedChoiceField(
+        label="Member", required=False, coerce=int, empty_value=None, widget=QuickSelect
+    )
     date_from = DayField(label="From", required=False)
     date_to = DayField(label="To", required=False)
 
@@ -196,7 +199,7 @@ class ListFilterForm(forms.Form):
 class JobFilterForm(ListFilterForm):
     """The Jobs page's filters: the shared ones and the job's state."""
 
-    status = forms.ChoiceField(label="State", required=False)
+    status = forms.ChoiceField(label="State", required=False, widget=QuickSelect)
     field_order = ["q", "status", "model", "member", "date_from", "date_to"]
 
     def __init__(self, *args, **kwargs):
