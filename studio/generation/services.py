@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import logging
 import random
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -621,9 +622,25 @@ def webhook_accept(*, job_uuid: UUID, secret: str, payload: Any) -> bool:
         return False
     hinted_id = payload.get("job_id") if isinstance(payload, Mapping) else None
     hint = hinted_id[:100] if isinstance(hinted_id, str) else ""
-    if cache.add(f"krea-webhook:{job_uuid}", True, timeout=WEBHOOK_REFRESH_WINDOW):
+    if _first_in_window(f"krea-webhook:{job_uuid}"):
         transaction.on_commit(lambda: tasks.enqueue_webhook_confirm(str(job_uuid), hint))
     return True
+
+
+# Webhooks this process saw lately: a burst of copies landing on one worker is absorbed
+# without even a round trip to the shared cache (which absorbs those spread over workers).
+_seen_webhooks: dict[str, float] = {}
+
+
+def _first_in_window(key: str) -> bool:
+    now = time.monotonic()
+    seen = _seen_webhooks.get(key)
+    if seen is not None and now - seen < WEBHOOK_REFRESH_WINDOW:
+        return False
+    if len(_seen_webhooks) > 10_000:
+        _seen_webhooks.clear()
+    _seen_webhooks[key] = now
+    return cache.add(key, True, timeout=WEBHOOK_REFRESH_WINDOW)
 
 
 def _legacy_webhook_secret_valid(job_uuid: UUID, secret: str) -> bool:
