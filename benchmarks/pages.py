@@ -17,7 +17,7 @@ import statistics
 import tempfile
 import time
 
-from _setup import demo_team, django_setup
+from _setup import django_setup
 
 FLOOR_GOAL = 3.0
 GROWTH_GOAL = 1.3
@@ -166,8 +166,8 @@ def measure(client, url: str, requests: int) -> tuple[float, int, int]:
     return statistics.median(times), queries, len(response.content)
 
 
-def small_team(count: int):
-    """A second team, with its own owner, for the like-for-like run at ``count`` jobs."""
+def sized_team(count: int):
+    """The team of ``count`` jobs, with its own owner (one per size, kept between runs)."""
     from django.contrib.auth import get_user_model
 
     from studio.teams.models import Membership
@@ -218,7 +218,7 @@ def main() -> None:
     from django.test import Client
 
     settings.ALLOWED_HOSTS = ["testserver"]
-    big, small = demo_team(), small_team(args.small)
+    big, small = sized_team(args.jobs), sized_team(args.small)
     started = time.perf_counter()
     seed(big, args.jobs)
     seed(small, args.small)
