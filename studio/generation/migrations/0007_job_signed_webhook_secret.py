@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("generation", "0005_job_prompt_trigram")]
+    dependencies = [("generation", "0006_job_prompt_trigram")]
 
     operations = [
         migrations.AlterField(

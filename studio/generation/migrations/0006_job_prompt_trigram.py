@@ -26,6 +26,6 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("generation", "0004_job_run")]
+    dependencies = [("generation", "0005_job_typed_result")]
 
     operations = [migrations.RunPython(create_index, drop_index, elidable=False)]
