@@ -46,6 +46,86 @@ def _copy(model, objects) -> None:
             copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
 
 
+def _insert_select(model, template, varying: dict[str, str], source: str, params: list) -> None:
+    """PostgreSQL: ``INSERT INTO <model> SELECT ... <source>``, every column from
+    ``template`` except the ``varying`` ones: ``(SQL expression over source, *its params)``."""
+    from django.db import connection
+
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns, values, constants = [], [], []
+    for field in fields:
+        columns.append(connection.ops.quote_name(field.column))
+        if field.column in varying:
+            given = varying[field.column]
+            expression, *arguments = (given,) if isinstance(given, str) else given
+            values.append(expression)
+            constants += arguments
+        else:
+            values.append("%s")
+            constants.append(field.get_db_prep_save(field.pre_save(template, True), connection))
+    sql = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} {source}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, constants + params)
+
+
+def _seed_jobs_in_database(membership, have: int, count: int, now) -> None:
+    """PostgreSQL: the jobs and outputs written by the database itself (a million in a
+    few minutes), the same rows ``seed`` writes elsewhere."""
+    from studio.generation.models import Job, JobStatus, Output
+
+    team, user = membership.team, membership.user
+    template = Job(team=team, created_by=user, estimate_cu=3, charged_cu=3, params={})
+    batch = 100_000
+    for start in range(have, count, batch):
+        end = min(start + batch, count) - 1
+        _insert_select(
+            Job,
+            template,
+            {
+                "uuid": "md5(random()::text || n::text)::uuid",
+                "model_id": f"CASE WHEN n %% 7 <> 0 THEN '{MODELS[0][0]}' WHEN n %% 1000 <> 0 "
+                f"THEN '{MODELS[1][0]}' ELSE '{MODELS[2][0]}' END",
+                "model_name": f"CASE WHEN n %% 7 <> 0 THEN '{MODELS[0][1]}' WHEN n %% 1000 <> 0 "
+                f"THEN '{MODELS[1][1]}' ELSE '{MODELS[2][1]}' END",
+                "group": "CASE WHEN n %% 7 <> 0 OR n %% 1000 = 0 THEN 'image' ELSE 'video' END",
+                "params": "jsonb_build_object('prompt', 'scene number ' || n)",
+                "prompt": "'scene number ' || n",
+                "status": f"CASE WHEN n %% 10 = 0 THEN '{JobStatus.FAILED}' "
+                f"ELSE '{JobStatus.COMPLETED}' END",
+                "krea_job_id": f"'krea-{team.pk}-' || n",
+                "created_at": ("%s::timestamptz - make_interval(secs => %s - n)", now, count),
+                "finished_at": ("%s::timestamptz - make_interval(secs => %s - n - 5)", now, count),
+            },
+            "FROM generate_series(%s, %s) AS n",
+            [start, end],
+        )
+        _insert_select(
+            Output,
+            Output(
+                team=team,
+                position=0,
+                mime_type="image/png",
+                size=123456,
+                width=1024,
+                height=1024,
+                source_url="https://gen.krea.ai/x.png",
+            ),
+            {
+                "job_id": "j.id",
+                "file": "'outputs/bench/' || j.uuid || '.png'",
+                "thumbnail": "'thumbnails/bench/' || j.uuid || '.jpg'",
+                "created_at": "j.finished_at",
+            },
+            "FROM generation_job j WHERE j.team_id = %s AND j.status = %s "
+            "AND j.krea_job_id = ANY(%s)",
+            [team.pk, JobStatus.COMPLETED, [f"krea-{team.pk}-{n}" for n in range(start, end + 1)]],
+        )
+        print(f"    seeded {end + 1:,} jobs", flush=True)
+
+
 def seed(membership, count: int) -> None:
     """``count`` finished jobs (one output per completed job), some assets, some styles."""
     from django.db import connection, transaction
@@ -59,6 +139,9 @@ def seed(membership, count: int) -> None:
     have = Job.objects.filter(team=team).count()
     now = timezone.now()
     batch = 20_000
+    if connection.vendor == "postgresql":
+        _seed_jobs_in_database(membership, have, count, now)
+        have = count
     for start in range(have, count, batch):
         jobs = []
         for n in range(start, min(start + batch, count)):
@@ -245,10 +328,11 @@ def main() -> None:
     ):
         to_floor, growth = big_ms / floor, big_ms / small_ms
         met = to_floor <= FLOOR_GOAL and growth <= GROWTH_GOAL and small_q == big_q
+        verdict = "" if label.startswith("floor") else ("met" if met else "NOT MET")
         queries = f"{big_q}" if small_q == big_q else f"{small_q}->{big_q}"
         print(
             f"  {label:<26}{small_ms:>11.1f}{big_ms:>13.1f}{to_floor:>9.2f}{growth:>9.2f}"
-            f"{queries:>9}   {'met' if met else 'NOT MET'}"
+            f"{queries:>9}   {verdict}"
         )
 
 
