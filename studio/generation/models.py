@@ -214,7 +214,11 @@ class Output(models.Model):
 
     class Meta:
         ordering = ["job", "position"]
-        indexes = [models.Index(fields=["team", "-created_at", "-id"], name="output_team_newest")]
+        indexes = [
+            models.Index(fields=["team", "-created_at", "-id"], name="output_team_newest"),
+            # A job's page finds the team's outputs it took as inputs by their Krea URL.
+            models.Index(fields=["team", "source_url"], name="output_team_source"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["job", "position"], name="unique_output_position")
         ]
