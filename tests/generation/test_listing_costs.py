@@ -19,10 +19,20 @@ from django.utils import timezone
 from studio.generation import selectors
 from studio.generation.forms import JobFilterForm
 from studio.generation.models import Job, JobStatus
-from tests.factories import AssetFactory, StyleFactory
-from tests.generation.conftest import FLUX, VEO
+from tests.factories import FLUX, AssetFactory, JobFactory, OutputFactory, StyleFactory
+from tests.generation.conftest import VEO
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def make_job(team, member):
+    """A job of ``team``, by ``member`` unless ``created_by`` is given."""
+
+    def _make(**fields):
+        return JobFactory(**{"team": team, "created_by": member, **fields})
+
+    return _make
 
 
 def queries_for(client, url: str, **params) -> int:
@@ -33,7 +43,7 @@ def queries_for(client, url: str, **params) -> int:
 
 
 @pytest.fixture
-def add_jobs(make_job, make_output, member, owner):
+def add_jobs(make_job, member, owner):
     """Add ``n`` finished jobs of two members and three models, each with an output."""
     made = {"n": 0}
 
@@ -50,7 +60,7 @@ def add_jobs(make_job, make_output, member, owner):
                 created_at=timezone.now() - timedelta(minutes=i),
             )
             if job.status == JobStatus.COMPLETED:
-                make_output(job)
+                OutputFactory(job=job)
 
     return _add
 

@@ -11,10 +11,21 @@ from unittest import mock
 import pytest
 
 from studio.generation.models import JobStatus, webhook_secret_for
+from tests.factories import JobFactory
 
 pytestmark = pytest.mark.django_db
 
 CONFIRM = "studio.generation.tasks.enqueue_webhook_confirm"
+
+
+@pytest.fixture
+def make_job(team, member):
+    """A job of ``team``, by ``member`` unless ``created_by`` is given."""
+
+    def _make(**fields):
+        return JobFactory(**{"team": team, "created_by": member, **fields})
+
+    return _make
 
 
 def hook(job, secret=None) -> str:
