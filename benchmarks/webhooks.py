@@ -25,6 +25,8 @@ from pathlib import Path
 import httpx
 from _setup import ROOT, demo_team, django_setup
 
+GOAL = 0.7  # issue 15: at least 0.7x a no-op DRF POST in the same run
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -76,6 +78,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--port", type=int, default=0, help="gunicorn's port (default: any free one)"
+    )
     args = parser.parse_args()
     django_setup(f"sqlite:///{tempfile.gettempdir()}/krea-studio-bench-webhooks.sqlite3")
 
@@ -100,7 +105,7 @@ def main() -> None:
     broker = settings.CELERY_BROKER_URL.split("://")[0]
     cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     conn_age = settings.DATABASES["default"]["CONN_MAX_AGE"]
-    port = free_port()
+    port = args.port or free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
         [
@@ -134,13 +139,17 @@ def main() -> None:
             f"broker {broker}, cache {cache}, "
             f"{args.connections} connections, {args.seconds} s each, load from {load.__name__}"
         )
-        for label, url in [
-            ("no-op DRF POST (floor)", f"{base}/bench/noop/"),
-            ("Krea webhook", hook),
-        ]:
-            print(
-                f"  {label:<24}{load(url, body, args.seconds, args.connections):>10.0f} requests/s"
-            )
+        targets = [("no-op DRF POST (floor)", f"{base}/bench/noop/"), ("Krea webhook", hook)]
+        for _, url in targets:  # warm up: each worker's first enqueue connects to the broker
+            load(url, body, 3, args.connections)
+        rates = {label: load(url, body, args.seconds, args.connections) for label, url in targets}
+        floor, webhook = rates.values()
+        for label, rate in rates.items():
+            print(f"  {label:<24}{rate:>10.0f} requests/s")
+        print(
+            f"  webhook / floor: {webhook / floor:.2f}   goal: >= {GOAL}   "
+            f"{'met' if webhook / floor >= GOAL else 'NOT MET'}"
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 MAIN_NAVIGATION: list[tuple[str, str]] = [
     ("Dashboard", "dashboard"),
     ("Generate", "generate"),
+    ("Models", "model_browser"),
     ("Jobs", "jobs"),
     ("Gallery", "gallery"),
     ("Assets", "asset_library"),

@@ -46,6 +46,11 @@ def _required(name: str, value):
 
 
 SECRET_KEY = _required("SECRET_KEY", _secret("SECRET_KEY", default="")) or _DEV_SECRET
+# Previous SECRET_KEYs, newest first, still accepted while a rotation settles: sessions,
+# signed links, and the secrets in the webhook URLs Krea already holds (generation/models.py).
+SECRET_KEY_FALLBACKS = [
+    key.strip() for key in _secret("SECRET_KEY_FALLBACKS", default="").split(",") if key.strip()
+]
 ALLOWED_HOSTS = _required("ALLOWED_HOSTS", env.list("ALLOWED_HOSTS", default=[])) or [
     "localhost",
     "127.0.0.1",
@@ -85,6 +90,8 @@ INSTALLED_APPS = [
     "studio.generation",
     "studio.styles",
     "studio.nodeapps",
+    "studio.modelbrowser",
+    "studio.gallery",
     "studio.usage",
     "studio.webhooks",
     "studio.api",

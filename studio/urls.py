@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("studio.assets.urls")),
     path("", include("studio.nodeapps.urls")),
     path("", include("studio.webhooks.urls")),
+    path("", include("studio.modelbrowser.urls")),
+    path("", include("studio.gallery.urls")),
     path("api/", include("studio.api.urls")),
     path("admin/", admin.site.urls),
 ]

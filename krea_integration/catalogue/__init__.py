@@ -20,6 +20,9 @@ re-exports what other code uses:
   worked out at refresh time and stored with each model;
 - :mod:`.validation`: ``validate_params`` and ``validate_against``, with
   messages that name the field;
+- :mod:`.field_words`: the portal's labels, explanations and units for fields
+  (``field_words``), curated in field_words.json;
+- :mod:`.tags`: what a model does, read from its schema (``model_tags``);
 - :mod:`.style_models`: which generation models load styles of which training
   base model (the portal's own map).
 """
@@ -36,6 +39,15 @@ from .entries import (
     Training,
 )
 from .errors import CatalogueError, InvalidParams, ParamError, UnknownModel
+from .field_words import (
+    FieldWords,
+    field_paths,
+    field_words,
+    form_defaults,
+    model_field_words,
+    uncurated_fields,
+    words_from_name,
+)
 from .media import media_inputs
 from .openapi import from_openapi
 from .prices import PriceColumn, PriceRow, PriceTable, parse_price_table
@@ -48,6 +60,7 @@ from .style_models import (
     takes_styles,
     unmapped_style_models,
 )
+from .tags import TAG_LABELS, TAGS, model_tags
 from .validation import aliases_sent, normalise_params, validate_against, validate_params
 
 __all__ = [
@@ -56,11 +69,14 @@ __all__ = [
     "GENERATION_PREFIX",
     "GROUPS",
     "STYLE_BASES",
+    "TAGS",
+    "TAG_LABELS",
     "TRAINING_PATH",
     "Catalogue",
     "CatalogueError",
     "DeprecatedAlias",
     "FieldSchema",
+    "FieldWords",
     "InvalidParams",
     "Model",
     "Operation",
@@ -72,10 +88,15 @@ __all__ = [
     "UnknownModel",
     "aliases_sent",
     "dumps",
+    "field_paths",
+    "field_words",
+    "form_defaults",
     "from_openapi",
     "json_types",
     "load",
     "media_inputs",
+    "model_field_words",
+    "model_tags",
     "normalise_params",
     "parse_price_table",
     "read_field",
@@ -83,7 +104,9 @@ __all__ = [
     "style_bases",
     "style_generation_models",
     "takes_styles",
+    "uncurated_fields",
     "unmapped_style_models",
     "validate_against",
     "validate_params",
+    "words_from_name",
 ]

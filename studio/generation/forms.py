@@ -12,17 +12,19 @@ messages are put back beside the fields (``add_param_errors``).
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 
+from krea_integration import catalogue
 from krea_integration.catalogue import Model
 from studio.date_filters import DayField
-from studio.schemaforms.fields import NumberField
 from studio.schemaforms.forms import SchemaForm, schema_form_class
+from studio.schemaforms.layout import Layout, form_layout
+from studio.schemaforms.size import SizeControl, show_as_presets, size_control, upscale_size
+from studio.widgets import QuickSelect
 
 from .models import JobStatus
 from .services import MAX_VARIATIONS
@@ -30,103 +32,109 @@ from .services import MAX_VARIATIONS
 # ------------------------------------------------------------------ the generate form
 
 
-# Aspect presets offered beside width and height: (label, width ratio, height ratio).
-ASPECTS = (("1:1", 1, 1), ("4:3", 4, 3), ("3:4", 3, 4), ("16:9", 16, 9), ("9:16", 9, 16),
-           ("3:2", 3, 2), ("2:3", 2, 3))  # fmt: skip
-ASPECT_ROUNDING = 32
-
-
-@dataclass(frozen=True)
-class AspectPreset:
-    label: str
-    width: int
-    height: int
-
-    @property
-    def value(self) -> str:
-        return f"{self.width}x{self.height}"
-
-
 class GenerationForm(SchemaForm):
     """Base of every generate form; ``catalogue_model`` is the model it was built for.
 
     (Not ``model``: that is the name of a property of some schemas, e.g. Topaz.)
+    ``size`` is its one size control (``schemaforms.size``), if it has a size.
     """
 
     catalogue_model: Model
-    size_fields: tuple[str, str] | None = None
+    size: SizeControl | None = None
 
-    def aspect_presets(self) -> list[AspectPreset]:
-        """Width and height pairs for common aspect ratios, inside the schema's limits."""
-        if not self.size_fields:
-            return []
-        width_schema = self.fields[self.size_fields[0]].schema
-        height_schema = self.fields[self.size_fields[1]].schema
-        base_w = width_schema.get("default") or 1024
-        base_h = height_schema.get("default") or 1024
-        area = float(base_w) * float(base_h)
-        presets = []
-        for label, rw, rh in ASPECTS:
-            width = math.sqrt(area * rw / rh)
-            height = width * rh / rw
-            width = _fit(width, width_schema)
-            height = _fit(height, height_schema)
-            preset = AspectPreset(label=label, width=width, height=height)
-            if preset not in presets:
-                presets.append(preset)
-        return presets
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        size = self.size
+        if self.is_bound or size is None or not size.aspect or size.width is None:
+            return
+        # Width and height asked beside a preset shape (Wan, Ray): start with the
+        # default shape's size rather than empty inputs under a picked shape.
+        preset = next(
+            (p for p in size.presets if p.choice and p.choice == self.initial.get(size.aspect)),
+            None,
+        )
+        if preset and not self.initial.get(size.width) and not self.initial.get(size.height):
+            self.initial = {**self.initial, size.width: preset.width, size.height: preset.height}
 
-    def layout(self) -> list[dict[str, Any]]:
-        """Fields in the schema's order; width and height as one group with presets."""
-        items = []
-        for bound in self:
-            if self.size_fields and bound.name == self.size_fields[1]:
-                continue
-            if self.size_fields and bound.name == self.size_fields[0]:
-                items.append(
-                    {
-                        "kind": "size",
-                        "width": bound,
-                        "height": self[self.size_fields[1]],
-                        "presets": self.aspect_presets(),
-                    }
-                )
-            else:
-                items.append({"kind": "field", "field": bound})
-        return items
+    def input_size(self) -> tuple[int, int] | None:
+        """An enhancer's input image size: posted back by the control, else the size the
+        form started with (a file picked with "Use as input" brings its own)."""
+        if self.size is None or self.size.kind != "upscale":
+            return None
+        source = self.data if self.is_bound else {}
+        pair = (source.get("_input_width"), source.get("_input_height"))
+        if not all(pair) and not self.is_bound:
+            pair = (self.initial.get("width"), self.initial.get("height"))
+        try:
+            width, height = (int(float(v)) for v in pair)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None
+        return (width, height) if width > 0 and height > 0 else None
+
+    def preset_data(self, data: Any) -> Any:
+        """The form's data after pressing a size preset without JS (``_aspect=<w>x<h>`` or
+        ``_upscale=<factor>``), or None when no preset was pressed."""
+        if self.size is None or self.size.width is None:
+            return None
+        values = data.copy()
+        aspect = _ASPECT.fullmatch(str(data.get("_aspect", "")))
+        if aspect:
+            width, height = aspect.groups()
+            values.update({self.size.width: width, self.size.height: height})
+            preset = next((p for p in self.size.presets if p.value == aspect.group(0)), None)
+            if preset and preset.choice and self.size.aspect:
+                values[self.size.aspect] = preset.choice
+            return values
+        factor = str(data.get("_upscale", ""))
+        input_size = self.input_size()
+        if factor and not input_size:
+            return values  # shown again: the note asks for the input image first
+        if factor.isdigit() and input_size:
+            fields = self.fields
+            width, height = upscale_size(
+                *input_size,
+                int(factor),
+                max_width=fields[self.size.width].spec.maximum,
+                max_height=fields[self.size.height].spec.maximum,
+            )
+            values.update({self.size.width: str(width), self.size.height: str(height)})
+            return values
+        return None
+
+    def layout(self) -> Layout:
+        """Fields in the order people fill them in, one size control, the rest in Advanced."""
+        extra = {"input_size": self.input_size()} if self.size else None
+        return form_layout(self, size=self.size, size_extra=extra)
 
 
-def _fit(value: float, schema: Mapping[str, Any]) -> int:
-    rounded = max(ASPECT_ROUNDING, round(value / ASPECT_ROUNDING) * ASPECT_ROUNDING)
-    if schema.get("maximum") is not None:
-        rounded = min(rounded, int(schema["maximum"]) // ASPECT_ROUNDING * ASPECT_ROUNDING)
-    if schema.get("minimum") is not None:
-        rounded = max(rounded, math.ceil(schema["minimum"] / ASPECT_ROUNDING) * ASPECT_ROUNDING)
-    return int(rounded)
+_ASPECT = re.compile(r"(\d{1,5})x(\d{1,5})")
 
 
 def generation_form_class(model: Model) -> type[GenerationForm]:
     """A form class for ``model``, built from its request schema (``schema_form_class``).
 
-    Image and video models with a numeric width and height get them as one
-    group with aspect presets.
+    Its size fields become one control (width and height with presets, aspect
+    presets with a resolution, or an enhancer's upscale factors).
     """
     form_class = schema_form_class(
-        model.request_schema, name=model.name, base=GenerationForm, attrs={"catalogue_model": model}
+        model.request_schema,
+        name=model.name,
+        base=GenerationForm,
+        attrs={"catalogue_model": model},
+        model_id=model.id,
     )
     fields = form_class.base_fields
-    if (
-        model.group != "enhance"
-        and isinstance(fields.get("width"), NumberField)
-        and isinstance(fields.get("height"), NumberField)
-    ):
-        form_class.size_fields = ("width", "height")
+    control = size_control(fields, upscale=model.group == "enhance")
+    if control is not None:
+        show_as_presets(fields, control)
+        form_class.size = control
     return form_class
 
 
 def initial_from_params(model: Model, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Initial form values: the schema's defaults, then ``params`` (a job being remixed)."""
-    initial = model.defaults()
+    """Initial form values: the model's defaults (``catalogue.form_defaults``), then
+    ``params`` (a job being remixed)."""
+    initial = catalogue.form_defaults(model)
     known = set((model.request_schema.get("properties") or {}).keys())
     for name, value in (params or {}).items():
         name = model.aliases.get(name, name)
@@ -177,21 +185,22 @@ class WorkspacePreferencesForm(forms.Form):
 # ------------------------------------------------------------------ filters
 
 
-class JobFilterForm(forms.Form):
-    """Filters shared by the Jobs page and the Gallery (``selectors.job_filter_q``)."""
+class ListFilterForm(forms.Form):
+    """Filters of every list of the team's work: prompt, model, member, dates
+    (``selectors.job_filter_q``). The Jobs page adds the state, the Gallery its own."""
 
     q = forms.CharField(
         label="Prompt contains", required=False, widget=forms.TextInput(attrs={"type": "search"})
     )
-    status = forms.ChoiceField(label="State", required=False)
-    model = forms.ChoiceField(label="Model", required=False)
-    member = forms.TypedChoiceField(label="Member", required=False, coerce=int, empty_value=None)
+    model = forms.ChoiceField(label="Model", required=False, widget=QuickSelect)
+    member = forms.TypedChoiceField(
+        label="Member", required=False, coerce=int, empty_value=None, widget=QuickSelect
+    )
     date_from = DayField(label="From", required=False)
     date_to = DayField(label="To", required=False)
 
     def __init__(self, *args, models: Sequence[tuple[str, str]], members: Sequence[Any], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", "Any state"), *JobStatus.choices]
         self.fields["model"].choices = [("", "Any model"), *models]
         self.fields["member"].choices = [
             ("", "Anyone"),
@@ -210,7 +219,9 @@ class JobFilterForm(forms.Form):
         if not self.is_bound:
             return {}
         self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        return {
+            k: v for k, v in self.cleaned_data.items() if v not in (None, "") and v is not False
+        }
 
     def query_string(self, **extra: Any) -> str:
         """The filters as a query string, for links that keep them (Load more, Gallery)."""
@@ -223,3 +234,14 @@ class JobFilterForm(forms.Form):
             if value:
                 query[name] = value
         return query.urlencode()
+
+
+class JobFilterForm(ListFilterForm):
+    """The Jobs page's filters: the shared ones and the job's state."""
+
+    status = forms.ChoiceField(label="State", required=False, widget=QuickSelect)
+    field_order = ["q", "status", "model", "member", "date_from", "date_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Any state"), *JobStatus.choices]

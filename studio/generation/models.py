@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hmac
 import secrets
 import uuid
 from decimal import Decimal
@@ -9,10 +11,34 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+_WEBHOOK_SALT = "studio.generation.krea-webhook"
 
 
 def new_webhook_secret() -> str:
+    """A random per-job secret: how jobs made before signed secrets were called back."""
     return secrets.token_urlsafe(32)
+
+
+def webhook_secret_for(job_uuid: uuid.UUID | str, *, key: str | None = None) -> str:
+    """The secret in a job's webhook URL: an HMAC of its uuid under ``SECRET_KEY``.
+
+    Checking it needs no database read, so the webhook endpoint keeps up with Krea's
+    callbacks at the rate of a request that does nothing.
+    """
+    mac = salted_hmac(_WEBHOOK_SALT, str(job_uuid), secret=key, algorithm="sha256")
+    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
+
+
+def webhook_secret_valid(job_uuid: uuid.UUID | str, secret: str) -> bool:
+    """True when ``secret`` is the job's under ``SECRET_KEY`` or a previous key
+    (``SECRET_KEY_FALLBACKS``): URLs Krea holds survive a key rotation."""
+    given = (secret or "").encode()
+    return any(
+        hmac.compare_digest(webhook_secret_for(job_uuid, key=key).encode(), given)
+        for key in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    )
 
 
 class JobStatus(models.TextChoices):
@@ -89,7 +115,11 @@ class Job(models.Model):
         help_text="Krea may have accepted this job but the portal never learnt its id.",
     )
     krea_job_id = models.CharField(max_length=100, blank=True, db_index=True)
-    webhook_secret = models.CharField(max_length=64, default=new_webhook_secret, editable=False)
+    # Jobs made before webhook secrets were signed (``webhook_secret_for``) were sent to
+    # Krea with a random secret of their own, kept here so their callbacks still count.
+    legacy_webhook_secret = models.CharField(
+        max_length=64, blank=True, default="", editable=False, db_column="webhook_secret"
+    )
     # What Krea's job produced, read once from its result when the state is applied.
     result_urls = models.JSONField(
         default=list, blank=True, help_text="Krea's URLs of the finished job's files"
@@ -142,6 +172,11 @@ class Job(models.Model):
         return f"{self.model_name} job {self.uuid}"
 
     @property
+    def webhook_secret(self) -> str:
+        """The secret of this job's webhook URL (with the current key)."""
+        return webhook_secret_for(self.uuid)
+
+    @property
     def is_terminal(self) -> bool:
         return self.status in TERMINAL
 
@@ -188,7 +223,11 @@ class Output(models.Model):
 
     class Meta:
         ordering = ["job", "position"]
-        indexes = [models.Index(fields=["team", "-created_at", "-id"], name="output_team_newest")]
+        indexes = [
+            models.Index(fields=["team", "-created_at", "-id"], name="output_team_newest"),
+            # A job's page finds the team's outputs it took as inputs by their Krea URL.
+            models.Index(fields=["team", "source_url"], name="output_team_source"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["job", "position"], name="unique_output_position")
         ]

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.templatetags.static import static
@@ -229,6 +230,55 @@ def input_initial(
     return initial
 
 
+@dataclass(frozen=True)
+class JobParameter:
+    """One parameter of a job as the job page lists it: its label and its value in words."""
+
+    name: str
+    label: str
+    value: str
+
+
+def _param_text(value: Any, part_labels: Mapping[str, str]) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return "; ".join(_param_text(item, part_labels) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(
+            f"{part_labels.get(k) or catalogue.words_from_name(k)}: {_param_text(v, {})}"
+            for k, v in value.items()
+        )
+    return str(value)
+
+
+def job_parameters(job: Job) -> list[JobParameter]:
+    """The job's parameters labelled in the catalogue's words, in the model's field order."""
+    model = catalogue_model(job.model_id)
+    schema = model.request_schema if model else {}
+    properties = schema.get("properties") or {}
+    order = list(properties)
+    names = sorted(job.params, key=lambda n: (order.index(n) if n in order else len(order), n))
+    model_id = model.id if model else ""
+    found = []
+    for name in names:
+        prop = properties.get(name)
+        words = catalogue.field_words(name, model_id=model_id, schema=prop)
+        parts = (
+            {
+                path.rsplit(".", 1)[-1]: catalogue.field_words(path, model_id=model_id).label
+                for path, _ in catalogue.field_paths({"properties": {name: prop}})
+                if "." in path
+            }
+            if isinstance(prop, Mapping)
+            else {}
+        )
+        found.append(JobParameter(name, words.label, _param_text(job.params[name], parts)))
+    return found
+
+
 def job_inputs(job: Job) -> list[AssetChoice]:
     """The files a job took as inputs: the team's assets and outputs named in its params."""
     urls = param_strings(job.params)
@@ -271,19 +321,40 @@ def job_filter_q(filters: Mapping[str, Any], *, prefix: str = "") -> Q:
     return q
 
 
+def models_used(*, team: Team) -> list[tuple[str, str]]:
+    """Every model the team's jobs ran, as ``(model_id, model_name)``, by id.
+
+    A loose index scan over ``job_team_model``: one index probe per distinct model
+    instead of a ``SELECT DISTINCT`` over every job, so its cost follows how many
+    models the team used, not how many jobs it ran. (The ORM cannot say this; the
+    SQL is standard and runs the same on PostgreSQL and SQLite.)
+    """
+    table = connection.ops.quote_name(Job._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE used(model_id) AS (
+            SELECT (SELECT model_id FROM {table} WHERE team_id = %s
+                    ORDER BY model_id LIMIT 1)
+            UNION ALL
+            SELECT (SELECT model_id FROM {table} WHERE team_id = %s AND model_id > used.model_id
+                    ORDER BY model_id LIMIT 1)
+            FROM used WHERE used.model_id IS NOT NULL
+        )
+        SELECT model_id, (SELECT model_name FROM {table} WHERE team_id = %s
+                          AND model_id = used.model_id ORDER BY model_name LIMIT 1)
+        FROM used WHERE model_id IS NOT NULL
+    """  # noqa: S608 (the table name is the model's own; the team id is a parameter)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [team.pk, team.pk, team.pk])
+        return [(model_id, name) for model_id, name in cursor.fetchall()]
+
+
 def filter_choices(*, team: Team) -> dict[str, Any]:
     """Choices of the filter form: the team's members, and the models it has used or may use."""
     members = list(
         Membership.objects.filter(team=team).select_related("user").order_by("user__name", "pk")
     )
     models = {m.id: m.name for m in catalogue.load().models}
-    for model_id, name in (
-        Job.objects.filter(team=team)
-        .exclude(model_id__in=models)
-        .order_by()  # no default ordering: DISTINCT on the two columns, read from an index
-        .values_list("model_id", "model_name")
-        .distinct()
-    ):
+    for model_id, name in models_used(team=team):
         models.setdefault(model_id, name)
     model_choices = sorted(models.items(), key=lambda item: (item[1].casefold(), item[0]))
     return {"members": members, "models": model_choices}

@@ -17,6 +17,7 @@ DISPATCH_TEAM = "studio.generation.tasks.dispatch_team"
 SEND_JOB = "studio.generation.tasks.send_job"
 REFRESH_JOB = "studio.generation.tasks.refresh_job"
 REFRESH_WATCHED = "studio.generation.tasks.refresh_watched_job"
+CONFIRM_WEBHOOK = "studio.generation.tasks.confirm_webhook"
 CANCEL_JOB = "studio.generation.tasks.cancel_job"
 STORE_OUTPUTS = "studio.generation.tasks.store_outputs"
 POLL_JOBS = "studio.generation.tasks.poll_jobs"
@@ -26,7 +27,7 @@ RECONCILE_TEAM = "studio.generation.tasks.reconcile_team"
 RECORD_TRAINED_STYLE = "studio.styles.tasks.record_trained_style"
 
 
-def _enqueue(name: str, *args: int, countdown: float | None = None) -> None:
+def _enqueue(name: str, *args: int | str, countdown: float | None = None) -> None:
     current_app.signature(name, args=list(args)).apply_async(countdown=countdown)
 
 
@@ -43,6 +44,11 @@ def enqueue_send(job_id: int) -> None:
 def enqueue_refresh(job_id: int) -> None:
     """Confirm a job's state with Krea (after a webhook, or when its poll is due)."""
     _enqueue(REFRESH_JOB, job_id)
+
+
+def enqueue_webhook_confirm(job_uuid: str, hinted_krea_id: str) -> None:
+    """Confirm the state of the job a webhook named (by uuid: the webhook reads no row)."""
+    _enqueue(CONFIRM_WEBHOOK, job_uuid, hinted_krea_id)
 
 
 def enqueue_cancel(job_id: int) -> None:

@@ -27,6 +27,5 @@ urlpatterns = [
         views.output_input,
         name="output_input",
     ),
-    path("gallery/", views.gallery, name="gallery"),
     path("live/", views.live_events, name="live_events"),
 ]

@@ -9,7 +9,6 @@ in the API: another team's job is a 404, as if it did not exist.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from uuid import UUID
 
@@ -43,7 +42,10 @@ from .forms import (
 from .models import Job
 from .templatetags.generation import status_tone
 
-_ASPECT = re.compile(r"(\d{1,5})x(\d{1,5})")
+# A completed job's files are copied in by a task just after it completes: the card
+# keeps polling for them this long, then stops (a reload shows them later).
+OUTPUT_WAIT_SECONDS = 600
+UPSCALES = {"2": 2, "4": 4}
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
@@ -191,13 +193,12 @@ def generate(request: HttpRequest) -> HttpResponse:
         context = _generate_context(request, model=model, form=form, run=run)
         return render(request, "generation/generate.html#estimate", context)
 
-    # A preset pressed without JS submits the form with only ``_aspect``. (htmx adds the
-    # last submit button clicked to its own requests too: those carry an ``_intent``.)
-    aspect = _ASPECT.fullmatch(request.POST.get("_aspect", ""))
-    if aspect and not intent and form_class.size_fields:
-        data = request.POST.copy()
-        data[form_class.size_fields[0]], data[form_class.size_fields[1]] = aspect.groups()
-        form = form_class(data)
+    # A preset pressed without JS submits the form with only ``_aspect`` or ``_upscale``.
+    # (htmx adds the last submit button clicked to its own requests too: those carry an
+    # ``_intent``.)
+    preset = None if intent else form.preset_data(request.POST)
+    if preset is not None:
+        form = form_class(preset)
         form.is_valid()
         form.errors.clear()  # not a submit: nothing to complain about yet
         context = _generate_context(request, model=model, form=form, run=run)
@@ -302,7 +303,7 @@ def job_detail(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
         return render(request, "generation/_job_tile.html", context)  # a workspace card
     if request.htmx:
         return render(request, "generation/job_detail.html#job-card", context)
-    context["params"] = sorted(job.params.items())
+    context["params"] = selectors.job_parameters(job)
     context["inputs"] = selectors.job_inputs(job)
     context["confirm_above"] = selectors.confirm_above(membership=request.membership)
     return render(request, "generation/job_detail.html", context)
@@ -438,19 +439,6 @@ def jobs(request: HttpRequest) -> HttpResponse:
     )
 
 
-@team_required()
-@require_GET
-def gallery(request: HttpRequest) -> HttpResponse:
-    """The team's output files as a grid, with the Jobs page's filters."""
-    return _listing(
-        request,
-        name="gallery",
-        queryset=lambda filters: selectors.team_outputs(team=request.team, filters=filters),
-        template="generation/gallery.html",
-        part="gallery",
-    )
-
-
 # ------------------------------------------------------------------ live updates
 
 LIVE_MAX_JOBS = 100
@@ -574,7 +562,10 @@ def output_use(request: HttpRequest, job_uuid: UUID, position: int) -> HttpRespo
         return render(request, "generation/output_use.html", context, status=502)
     query = {"model": model.id, "input": url, "kind": kind}
     if output.width and output.height:
-        query.update(width=output.width, height=output.height)
+        # An upscale asks for the output's size times ``scale`` (2 or 4), as an enhancer's
+        # width and height; anything else keeps the size.
+        scale = UPSCALES.get(request.POST.get("scale", ""), 1)
+        query.update(width=output.width * scale, height=output.height * scale)
     return redirect(f"{reverse('generate')}?{urlencode(query)}")
 
 

@@ -32,6 +32,12 @@ def refresh_job(job_id: int) -> None:
     services.job_refresh(job_id=job_id)
 
 
+@shared_task(name=tasks.CONFIRM_WEBHOOK, acks_late=True, max_retries=0, ignore_result=True)
+def confirm_webhook(job_uuid: str, hinted_krea_id: str = "") -> None:
+    """A webhook arrived: record Krea's job id if the portal lacked it, then refresh."""
+    services.webhook_confirm(job_uuid=job_uuid, hinted_krea_id=hinted_krea_id)
+
+
 @shared_task(
     name=tasks.CANCEL_JOB,
     acks_late=True,

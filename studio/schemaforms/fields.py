@@ -19,21 +19,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from krea_integration.catalogue import FieldSchema, read_field
-
-_WORDS = {"url": "URL", "urls": "URLs", "id": "ID", "cfg": "CFG", "fps": "FPS", "lora": "LoRA"}
+from krea_integration.catalogue import FieldSchema, FieldWords, read_field, words_from_name
 
 
 def field_label(name: str, spec: FieldSchema | None = None) -> str:
-    """A person's label for a schema property: its title, else its name in words."""
+    """A label for a property nobody has written words for: its title, else its name in words."""
     if spec and spec.title:
         return spec.title
-    words = [_WORDS.get(w.lower(), w) for w in name.replace("-", "_").split("_") if w]
-    if not words:
-        return name
-    first = words[0]
-    words[0] = first if first in _WORDS.values() else first[:1].upper() + first[1:]
-    return " ".join(words)
+    return words_from_name(name)
 
 
 def show(value: Any) -> str:
@@ -47,34 +40,27 @@ def show(value: Any) -> str:
     return str(value)
 
 
-# Krea describes few of its fields; for the common ones, the portal's own words.
-USUAL_HELP = {
-    "prompt": "What to make, in words.",
-    "negative_prompt": "What to keep out of the result.",
-    "seed": "The same seed with the same settings gives the same result.",
-    "width": "In pixels.",
-    "height": "In pixels.",
-    "aspect_ratio": "The shape of the result, width to height.",
-    "output_format": "The file format of the result.",
-    "styles": "Styles (LoRAs) by their ID, each with a strength.",
-}
-
-
-def help_text(spec: FieldSchema, *, name: str = "", extra: str = "") -> str:
-    """The schema's description (else the usual words for the field), then its limits."""
+def help_text(spec: FieldSchema, words: FieldWords | None = None, *, extra: str = "") -> str:
+    """One line: what the field does (the portal's words, else the schema's), how it is
+    typed in, then its units, limits, typical range and default."""
     parts = []
-    description = spec.description or USUAL_HELP.get(name, "")
+    description = (words.help if words else "") or spec.description
     if description:
         parts.append(description if description.endswith(".") else description + ".")
     if extra:
         parts.append(extra)
+    units = f" {words.units}" if words and words.units else ""
     low, high = spec.minimum, spec.maximum
     if low is not None and high is not None:
-        parts.append(f"From {show(low)} to {show(high)}.")
+        parts.append(f"From {show(low)} to {show(high)}{units}.")
     elif low is not None:
-        parts.append(f"At least {show(low)}.")
+        parts.append(f"At least {show(low)}{units}.")
     elif high is not None:
-        parts.append(f"At most {show(high)}.")
+        parts.append(f"At most {show(high)}{units}.")
+    elif units:
+        parts.append(f"In{units}.")
+    if words and words.typical:
+        parts.append(f"Usually {words.typical}.")
     if spec.max_length:
         parts.append(f"Up to {spec.max_length} characters.")
     if spec.max_items:
@@ -132,6 +118,12 @@ class SchemaField:
     spec: FieldSchema
     # "uri" when it takes image/video URLs (the team-asset picker attaches to it).
     accepts: str = ""
+    # The portal's words for it; ``advanced`` puts it in the form's collapsed section.
+    words: FieldWords | None = None
+
+    @property
+    def advanced(self) -> bool:
+        return bool(self.words and self.words.advanced) and not self.required
 
     def _read(self, schema: Mapping[str, Any]) -> None:
         self.schema = schema
@@ -415,12 +407,20 @@ class RowsField(SchemaField, forms.Field):
     ``single``, the field is one object (``video_reference``), shown as one row.
     """
 
-    def __init__(self, *, schema, single: bool = False, **kwargs):
+    def __init__(
+        self,
+        *,
+        schema,
+        single: bool = False,
+        part_labels: Mapping[str, str] | None = None,
+        **kwargs,
+    ):
         self._read(schema)
         self.single = single
         items = self.spec if single else (self.spec.items or read_field({}))
+        labels = part_labels or {}
         parts = [
-            RowPart(name=name, label=field_label(name, sub), spec=sub)
+            RowPart(name=name, label=labels.get(name) or field_label(name, sub), spec=sub)
             for name, sub in items.properties.items()
         ]
         # What the row is about (a URL, a style id) first, its strength after.

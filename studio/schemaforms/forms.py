@@ -16,7 +16,13 @@ from typing import Any
 
 from django import forms
 
-from krea_integration.catalogue import FieldSchema, ParamError, read_field
+from krea_integration.catalogue import (
+    FieldSchema,
+    FieldWords,
+    ParamError,
+    field_words,
+    read_field,
+)
 
 from .fields import (
     CheckboxField,
@@ -46,7 +52,14 @@ def _row_parts(spec: FieldSchema) -> bool:
     )
 
 
-def schema_field(name: str, schema: Mapping[str, Any], *, required: bool) -> forms.Field | None:
+def schema_field(
+    name: str,
+    schema: Mapping[str, Any],
+    *,
+    required: bool,
+    words: FieldWords | None = None,
+    part_words: Mapping[str, FieldWords] | None = None,
+) -> forms.Field | None:
     """The form field for one property of a request schema (None: nothing to ask).
 
     Prompts become textareas, numbers number inputs with min/max/step, enums
@@ -56,13 +69,21 @@ def schema_field(name: str, schema: Mapping[str, Any], *, required: bool) -> for
     object (a video reference and its tag) a single row, and anything else a JSON
     textarea. A property
     pinned to one value is not asked (:attr:`SchemaForm.fixed_params`).
+    ``words`` (the catalogue's curated label and explanation) win over the
+    schema's own; ``part_words`` name the parts of a row.
     """
     spec = read_field(schema)
-    label = field_label(name, spec)
+    words = words or FieldWords(label=field_label(name, spec))
+    common = {"label": words.label, "required": required and not spec.nullable}
+    field = _field_for(name, schema, spec, words, common, part_words or {})
+    if field is not None:
+        field.words = words
+    return field
+
+
+def _field_for(name, schema, spec, words, common, part_words) -> forms.Field | None:
     types = spec.value_types
     choices = spec.choices
-    common = {"label": label, "required": required and not spec.nullable}
-
     if choices is not None and len([c for c in choices if c is not None]) == 1:
         return None
     if choices is not None:
@@ -71,27 +92,21 @@ def schema_field(name: str, schema: Mapping[str, Any], *, required: bool) -> for
             None if spec.default is not None else ("Choose…" if common["required"] else "Not set")
         )
         return ChoiceField(
-            schema=schema,
-            values=choices,
-            blank=blank,
-            help_text=help_text(spec, name=name),
-            **common,
+            schema=schema, values=choices, blank=blank, help_text=help_text(spec, words), **common
         )
     if types == {"boolean"}:
-        return CheckboxField(schema=schema, label=label, help_text=help_text(spec, name=name))
+        return CheckboxField(schema=schema, label=common["label"], help_text=help_text(spec, words))
     if types and types <= {"number", "integer"}:
-        return NumberField(schema=schema, help_text=help_text(spec, name=name), **common)
+        return NumberField(schema=schema, help_text=help_text(spec, words), **common)
     if types == {"string"}:
         if spec.format == "uri":
-            return URLTextField(
-                schema=schema,
-                help_text=help_text(spec, name=name, extra="The URL of an image or video."),
-                **common,
-            )
+            extra = "" if words.curated else "The URL of an image or video."
+            help_words = help_text(spec, words, extra=extra)
+            return URLTextField(schema=schema, help_text=help_words, **common)
         return TextField(
             schema=schema,
             textarea=_is_prompt(name, spec.max_length),
-            help_text=help_text(spec, name=name),
+            help_text=help_text(spec, words),
             **common,
         )
     items = spec.items
@@ -100,16 +115,26 @@ def schema_field(name: str, schema: Mapping[str, Any], *, required: bool) -> for
             what = "URL" if items.format == "uri" else "value"
             return LinesField(
                 schema=schema,
-                help_text=help_text(spec, name=name, extra=f"One {what} per line."),
+                help_text=help_text(spec, words, extra=f"One {what} per line."),
                 **common,
             )
         if items.types == {"object"} and _row_parts(items):
-            return RowsField(schema=schema, help_text=help_text(spec, name=name), **common)
+            return RowsField(
+                schema=schema,
+                part_labels={k: w.label for k, w in part_words.items()},
+                help_text=help_text(spec, words),
+                **common,
+            )
     if spec.value_types == {"object"} and _row_parts(spec):
-        return RowsField(schema=schema, single=True, help_text=help_text(spec, name=name), **common)
-    return JSONValueField(
-        schema=schema, help_text=help_text(spec, name=name, extra="As JSON."), **common
-    )
+        return RowsField(
+            schema=schema,
+            single=True,
+            part_labels={k: w.label for k, w in part_words.items()},
+            help_text=help_text(spec, words),
+            **common,
+        )
+    help_words = help_text(spec, words, extra="As JSON.")
+    return JSONValueField(schema=schema, help_text=help_words, **common)
 
 
 class SchemaForm(forms.Form):
@@ -138,13 +163,31 @@ class SchemaForm(forms.Form):
         return body
 
     def add_param_errors(self, errors: Sequence[ParamError]) -> None:
-        """Put the schema's complaints beside their fields (``styles[0].strength`` → styles)."""
+        """Put the schema's complaints beside their fields (``styles[0].strength`` → styles),
+        naming fields by their labels (``Guidance must be…``, not ``guidance_scale_flux``)."""
         for error in errors:
             top = error.field.split("[")[0].split(".")[0]
             target = top if top in self.fields else None
-            if target and target in self.errors and error.message in self.errors[target]:
+            message = error.message
+            if error.field and message.startswith(error.field):
+                message = self.field_words_for(error.field) + message[len(error.field) :]
+            if target and target in self.errors and message in self.errors[target]:
                 continue
-            self.add_error(target, error.message)
+            self.add_error(target, message)
+
+    def field_words_for(self, path: str) -> str:
+        """A field path as people read it: ``styles[1].strength`` → "Styles, row 2: strength"."""
+        match = re.fullmatch(r"(\w+)(?:\[(\d+)\])?(?:\.(\w+))?", path)
+        if not match or match.group(1) not in self.fields:
+            return path
+        name, row, part = match.groups()
+        words = self.fields[name].label
+        if row is not None:
+            words += f", row {int(row) + 1}"
+        if part:
+            labels = {p.name: p.label for p in getattr(self.fields[name], "parts", [])}
+            words += f": {labels.get(part, part.replace('_', ' ')).lower()}"
+        return words
 
 
 def schema_form_class(
@@ -153,11 +196,14 @@ def schema_form_class(
     name: str = "Schema",
     base: type[SchemaForm] = SchemaForm,
     attrs: Mapping[str, Any] | None = None,
+    model_id: str = "",
 ) -> type[SchemaForm]:
     """A form class (a subclass of ``base``) with one field per property of ``schema``.
 
     ``name`` names the class (``"Flux 1 Dev"`` gives ``Flux1DevForm``); ``attrs``
-    are further class attributes (the model the form is for).
+    are further class attributes (the model the form is for). Labels and
+    explanations come from the catalogue's words for the fields (``model_id``'s
+    own first), else from the schema.
     """
     required = set(schema.get("required") or [])
     fields: dict[str, forms.Field] = {}
@@ -165,7 +211,20 @@ def schema_form_class(
     for prop_name, prop in (schema.get("properties") or {}).items():
         if not isinstance(prop, Mapping):
             continue
-        field = schema_field(prop_name, prop, required=prop_name in required)
+        spec = read_field(prop)
+        # A list of rows names its parts name[].part; one object, name.part.
+        row, path = (spec.items, f"{prop_name}[].") if spec.items else (spec, f"{prop_name}.")
+        part_words = {
+            part: field_words(path + part, model_id=model_id, schema=sub.schema)
+            for part, sub in row.properties.items()
+        }
+        field = schema_field(
+            prop_name,
+            prop,
+            required=prop_name in required,
+            words=field_words(prop_name, model_id=model_id, schema=prop),
+            part_words=part_words,
+        )
         if field is None:
             if prop_name in required:
                 fixed[prop_name] = read_field(prop).choices[0]

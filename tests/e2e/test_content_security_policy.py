@@ -105,10 +105,10 @@ def test_every_main_page_runs_under_the_policy(page, log_in, studio, violations)
     page.get_by_label("Search models").fill("flux 1.1")
     expect(page.locator("#model-list")).to_contain_text("Flux 1.1 Pro")
     visit(page, "/gallery/")
-    page.locator(".output__link").first.click()
-    image = page.locator("#lightbox .lightbox__media img")
+    page.locator("a.tile__media").first.click()  # PhotoSwipe, loaded as modules
+    image = page.locator(".pswp__img:not(.pswp__img--placeholder)").first
     expect(image).to_be_visible()
-    page.wait_for_function("document.querySelector('#lightbox img').complete")
+    expect(image).to_have_js_property("complete", True)
     assert image.evaluate("img => img.naturalWidth") == 64  # the picture itself loaded
     visit(page, "/jobs/")
     page.get_by_label("Prompt contains").fill("lighthouse")

@@ -62,20 +62,24 @@ def test_a_member_generates_with_flux_watches_it_finish_and_opens_it_in_the_gall
     assert page.evaluate("window.__sameDocument") is True  # updated in place, no reload
     thumbnail = page.locator(".job-card .outputs img").first
     expect(thumbnail).to_be_visible()
-    page.wait_for_function("document.querySelector('.job-card .outputs img').naturalWidth > 0")
+    # Polled by expect: wait_for_function re-evaluates a string, which the CSP forbids.
+    expect(thumbnail).to_have_js_property("complete", True)
+    assert thumbnail.evaluate("(img) => img.naturalWidth") > 0
     # The card stopped polling: a finished card carries no trigger.
     assert page.locator(".job-card").get_attribute("hx-trigger") is None
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Gallery").click()
-    items = page.locator(".gallery-item")
+    items = page.locator(".tile")
     expect(items).to_have_count(1)
-    file_url = items.first.locator("a.output__link").get_attribute("href")
-    items.first.locator("a.output__link").click()
-    lightbox = page.locator("dialog#lightbox")
+    file_url = items.first.locator("a.tile__media").get_attribute("href")
+    items.first.locator("a.tile__media").click()
+    lightbox = page.locator(".pswp")
     expect(lightbox).to_be_visible()
-    page.wait_for_function("document.querySelector('#lightbox img')?.naturalWidth > 0")
-    lightbox.get_by_role("button", name="Close").click()
-    expect(lightbox).to_be_hidden()
+    picture = page.locator(".pswp__img:not(.pswp__img--placeholder)").first
+    expect(picture).to_have_js_property("complete", True)
+    assert picture.evaluate("(img) => img.naturalWidth") > 0
+    page.keyboard.press("Escape")
+    expect(lightbox).to_have_count(0)
 
     # Someone from another team: the job and its files do not exist for them.
     page.context.clear_cookies()
@@ -91,9 +95,10 @@ def test_a_video_model_produces_a_video_that_plays(page, log_in, krea_live, peop
 
     page.goto("/generate/?model=video/google/veo-3.1")
     estimate = page.locator("#estimate")
-    expect(estimate).to_contain_text("Estimate: 916 CU")
+    # Veo 3.1 is described "with audio": its sound starts on, and the estimate says so.
+    expect(estimate).to_contain_text("Estimate: 1,833 CU")
     page.get_by_label("Duration").select_option("4")
-    expect(estimate).to_contain_text("Estimate: 458 CU")  # re-estimated live, by htmx
+    expect(estimate).to_contain_text("Estimate: 916 CU")  # re-estimated live, by htmx
 
     page.get_by_label("Prompt").fill("a whale breaching at dawn")
     submit_and_open_job(page, confirm=True)  # 458 CU: above the default 100 CU

@@ -98,7 +98,7 @@ def test_a_product_shot_run_follows_all_its_jobs_and_is_charged_once(
     assert len([r for r in krea_live.requests if r.path.endswith("/execute")]) == 1
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Gallery").click()
-    expect(page.locator(".gallery-item")).to_have_count(3)
+    expect(page.locator(".tile")).to_have_count(3)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Jobs").click()
     rows = page.locator(".job-row")
     expect(rows).to_have_count(3)

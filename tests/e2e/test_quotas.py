@@ -68,7 +68,9 @@ def test_an_admin_sets_a_quota_and_the_member_generates_within_it(page, log_in, 
     page.goto(f"/generate/?model={SEEDEDIT}")
     expect(page.locator("#estimate")).to_contain_text("11 CU assumed")
     expect(page.locator("#estimate")).to_contain_text("10 CU left")
-    fill(page, SEEDEDIT, Prompt="make the sky purple", **{"Image URL": "https://example.com/a.png"})
+    fill(
+        page, SEEDEDIT, Prompt="make the sky purple", **{"Input image": "https://example.com/a.png"}
+    )
     page.locator("#generate-submit").click()
     expect(page.locator("#error-summary")).to_contain_text(
         re.compile(

@@ -71,18 +71,19 @@ def test_an_image_model_gets_a_prompt_textarea_bounded_numbers_and_an_enum_selec
     assert isinstance(form.fields["styles"], RowsField)
 
 
-def test_every_field_has_a_label_and_help_text_from_the_schema():
+def test_every_field_has_a_label_and_help_text_from_the_catalogues_words():
     form = form_for(FLUX)
     for name, field in form.fields.items():
         assert field.label, name
-    assert form.fields["steps"].help_text == "From 1 to 100. Default: 25."
-    # Krea describes few fields: the usual ones get the portal's words, then the limits.
-    assert form.fields["prompt"].help_text == "What to make, in words. Up to 1800 characters."
-    assert form.fields["styles"].help_text.startswith(
-        "Styles (typically LoRAs) to use for the generation."
+    # Krea describes few fields: the catalogue's words, then units, limits, typical, default.
+    assert form.fields["steps"].help_text == (
+        "Denoising steps: more give finer detail and take longer. "
+        "From 1 to 100 steps. Usually 20\u201330. Default: 25."
     )
-    assert form.fields["guidance_scale_flux"].label == "Guidance scale flux"
-    assert form.fields["image_url"].label == "Image URL"
+    assert form.fields["prompt"].help_text == "What to make, in words. Up to 1800 characters."
+    assert form.fields["styles"].help_text.startswith("The team's trained styles (LoRAs)")
+    assert form.fields["guidance_scale_flux"].label == "Guidance"
+    assert form.fields["image_url"].label == "Input image"
 
 
 def test_veo_3_1_turns_choices_booleans_and_url_lists_into_json_values():
@@ -110,8 +111,12 @@ def test_veo_3_1_turns_choices_booleans_and_url_lists_into_json_values():
         "resolution": "1080p",
         "reference_images": ["https://cdn.krea.ai/a.png", "https://cdn.krea.ai/b.png"],
     }
-    # Veo has no width/height: no aspect presets.
-    assert form.size_fields is None
+    # Veo has no width/height: its size is its aspect ratio and resolution.
+    assert (form.size.kind, form.size.aspect, form.size.resolution) == (
+        "aspect",
+        "aspect_ratio",
+        "resolution",
+    )
 
 
 def test_an_unticked_checkbox_with_a_default_is_sent_as_false():
@@ -122,13 +127,13 @@ def test_an_unticked_checkbox_with_a_default_is_sent_as_false():
     assert form.params()["generate_audio"] is False
 
 
-def test_a_topaz_enhancer_must_choose_its_mode_and_has_no_aspect_presets():
+def test_a_topaz_enhancer_must_choose_its_mode_and_gets_upscale_presets_not_aspects():
     form = form_for(TOPAZ)
     mode = form.fields["model"]
     assert isinstance(mode, ChoiceField) and mode.required
     assert mode.choices[0] == ("", "Choose…")
     assert form.fields["width"].required and form.fields["image_url"].required
-    assert form.size_fields is None
+    assert (form.size.kind, form.size.presets) == ("upscale", ())
     assert isinstance(form.fields["face_enhancement"], CheckboxField)
     sharpen = str(form["sharpen"])
     assert 'min="0"' in sharpen and 'max="1"' in sharpen and 'step="any"' in sharpen
@@ -203,7 +208,7 @@ def test_a_style_row_with_a_strength_that_is_not_a_number_says_which_row():
 
 def test_width_and_height_come_with_aspect_presets_inside_the_limits():
     form = form_for(FLUX)
-    presets = {p.label: (p.width, p.height) for p in form.aspect_presets()}
+    presets = {p.label: (p.width, p.height) for p in form.size.presets}
     assert presets["1:1"] == (1024, 1024)
     assert presets["16:9"][0] > presets["16:9"][1]
     for width, height in presets.values():
@@ -360,7 +365,7 @@ def test_errors_are_shown_beside_their_fields_and_nothing_typed_is_lost(
     response = client.post(generate_url(FLUX), data)
     page = response.content.decode()
     assert not Job.objects.exists()
-    assert re.search(r'id="id_steps_error"><li>steps must be at most 100 \(got 500\)', page)
+    assert re.search(r'id="id_steps_error"><li>Steps must be at most 100 \(got 500\)', page)
     for kept in (
         "a fox</textarea>",
         'name="steps" value="500"',
@@ -383,7 +388,7 @@ def test_a_nested_schema_error_lands_on_its_top_level_field(client, member, team
     }
     page = client.post(generate_url(FLUX), data).content.decode()
     assert re.search(
-        r'id="id_style_images_error"><li>style_images\[0\]\.strength must be at most 2', page
+        r'id="id_style_images_error"><li>Image prompts, row 1: strength must be at most 2', page
     )
     assert 'value="5"' in page
 
@@ -398,7 +403,7 @@ def test_a_reference_that_is_not_a_url_is_refused_beside_its_field_before_sendin
 
     assert not Job.objects.exists()
     assert re.search(
-        r'id="id_style_images_error"><li>style_images\[0\]\.url must be a full URL', page
+        r'id="id_style_images_error"><li>Image prompts, row 1: image must be a full URL', page
     )
     assert 'value="ref.png"' in page
 

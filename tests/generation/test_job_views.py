@@ -33,7 +33,7 @@ def test_the_job_page_shows_parameters_figures_timings_and_outputs(client, membe
     assert response.status_code == 200
     assert "<h1>Flux" in page
     assert completed_job.prompt.startswith("a lighthouse at dusk") and completed_job.prompt in page
-    assert "<dt>steps</dt><dd><code>25</code></dd>" in page
+    assert "<dt>Steps</dt><dd>25</dd>" in page
     assert "<dt>Member</dt><dd>Mia Member</dd>" in page
     assert "<dt>Estimate</dt><dd>3 CU" in page and "<dt>Charged</dt><dd>3 CU</dd>" in page
     assert "<code>krea-123</code>" in page

@@ -70,6 +70,16 @@ def test_the_outputs_krea_url_is_used_while_krea_still_serves_it(
     assert f'name="image_url" value="{krea_url}"' in html and 'name="width" value="320"' in html
 
 
+def test_upscale_2x_opens_the_enhancer_at_twice_the_outputs_size(
+    as_member, krea, member, team_with_token
+):
+    output = finished_output(team_with_token, member, "http://krea.test/files/x.png")
+    use = f"/jobs/{output.job.uuid}/outputs/0/use/"
+    query = generated_with(as_member.post(use, {"model": ENHANCE, "scale": "2"}))
+    assert (query["model"], query["width"], query["height"]) == (ENHANCE, "640", "400")
+    assert generated_with(as_member.post(use, {"model": ENHANCE, "scale": "3"}))["width"] == "320"
+
+
 def test_an_expired_krea_url_makes_the_stored_copy_an_asset_first(
     as_member, krea, member, team_with_token
 ):
@@ -97,7 +107,7 @@ def test_job_page_and_gallery_offer_use_as_input(as_member, krea, member, team_w
     use = f'href="/jobs/{output.job.uuid}/outputs/0/use/"'
     assert use in as_member.get(f"/jobs/{output.job.uuid}/").content.decode()
     assert (
-        f'data-use="/jobs/{output.job.uuid}/outputs/0/use/"'
+        f'href="/jobs/{output.job.uuid}/outputs/0/use/"'
         in as_member.get("/gallery/").content.decode()
     )
 

@@ -242,4 +242,4 @@ def test_stores_the_kind_of_file_each_url_field_takes_and_reports_the_undecided(
     # A style reference that names no medium is a picture (see media._STYLE_WORDS).
     assert stored["video/kling/kling-o1"]["media_inputs"]["style_references[].url"] == "image"
     assert "kling-o1: style_references" not in output
-    assert "cues[].src" not in output
+    assert "Media kind undecided: image/krea/krea-2/medium: cues" not in output

@@ -112,7 +112,7 @@ def test_running_an_app_leads_to_its_card_which_follows_its_jobs(
     assert "2 of 2 jobs completed" in card
     # Its jobs are in Jobs, their pictures in the gallery.
     assert client.get("/jobs/").content.decode().count("Product shot") >= 2
-    assert client.get("/gallery/").content.decode().count("output__link") == 2
+    assert client.get("/gallery/").content.decode().count('class="tile__media"') == 2
 
 
 def test_a_run_s_job_page_leads_back_to_its_run(client, member, run_app):

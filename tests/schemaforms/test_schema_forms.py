@@ -85,5 +85,5 @@ def test_the_validators_complaints_land_beside_their_fields(form_class):
         ]
     )
 
-    assert form.errors["variations"] == ["variations must be at most 4 (got 9)."]
+    assert form.errors["variations"] == ["Variations must be at most 4 (got 9)."]
     assert form.non_field_errors() == ["The request body must be a JSON object."]

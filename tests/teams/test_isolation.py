@@ -114,6 +114,13 @@ def _webhook_delivery(other_team, outsider):
     return WebhookDelivery.objects.create(team=other_team, message=message, endpoint=endpoint)
 
 
+def _collection(other_team, outsider):
+    from studio.gallery.services import collection_create
+
+    membership = Membership.objects.get(team=other_team, user=outsider)
+    return collection_create(membership=membership, name="Theirs", shared=True).uuid
+
+
 # keyword -> a value naming a real object of other_team (built once per test).
 OTHER_TEAM_VALUES: dict[str, Callable] = {
     "team_id": lambda team, user: team.pk,
@@ -136,6 +143,15 @@ OTHER_TEAM_VALUES: dict[str, Callable] = {
     "endpoint_id": lambda team, user: _webhook_delivery(team, user).endpoint.uuid,
     "delivery_uuid": lambda team, user: _webhook_delivery(team, user).uuid,
     "delivery_id": lambda team, user: _webhook_delivery(team, user).uuid,
+    "collection_uuid": _collection,
+}
+
+# Routes that act on a selection of outputs named in the query or the form (``output=<id>``):
+# another team's output among them is a 404 too.
+SELECTION_ROUTES: dict[str, str] = {
+    "gallery_download": "get",
+    "gallery_delete": "post",
+    "gallery_collect": "post",
 }
 
 
@@ -247,3 +263,17 @@ def test_another_teams_objects_answer_404(client, route, name, owner, team, othe
             statuses,
         )
     assert 404 in statuses.values(), (path, statuses)
+
+
+@pytest.mark.parametrize(("name", "method"), sorted(SELECTION_ROUTES.items()))
+def test_a_selection_with_another_teams_output_answers_404(
+    client, name, method, owner, team, other_team, outsider
+):
+    from django.urls import reverse
+
+    from studio.generation.models import Output
+
+    theirs = Output.objects.get(job=_job_with_output(other_team, outsider))
+    client.force_login(owner)
+    response = getattr(client, method)(reverse(name), {"output": [theirs.pk], "name": "Board"})
+    assert response.status_code == 404, (name, response.status_code)

@@ -24,6 +24,7 @@ from krea_integration.catalogue import (
     dumps,
     from_openapi,
     load,
+    uncurated_fields,
     unmapped_style_models,
 )
 from krea_integration.client import USER_AGENT
@@ -216,6 +217,13 @@ class Command(BaseCommand):
         for model in new.models:
             if model.price is None and model.price_note:
                 self.stdout.write(f"No price: {model.id}: {model.price_note}")
+        # Forms show these by a label made from the field's name until someone writes
+        # the portal's words for them.
+        for path, model_ids in uncurated_fields(new).items():
+            self.stdout.write(
+                f"No label: {path} ({', '.join(model_ids)}); add it to "
+                "krea_integration/catalogue/field_words.json"
+            )
         # Nothing in their name or description says which files these take: they get
         # no picker until Krea's words or the rule in catalogue.media say.
         for model in new.models:

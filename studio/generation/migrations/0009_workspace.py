@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("generation", "0005_job_typed_result"),
+        ("generation", "0008_output_team_source"),
         ("teams", "0001_initial"),
     ]
 
