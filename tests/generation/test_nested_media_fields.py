@@ -71,6 +71,7 @@ def test_nested_picks_reach_krea_in_the_schemas_shape(as_member, team_with_token
         f"/generate/?model={KLING}",
         {
             "_intent": "submit",
+            "run-confirmed": "1",  # Kling o1 costs more than the 100 CU asked to confirm
             "prompt": "two heroes meet",
             "aspect_ratio": "16:9",
             "duration": "5",
