@@ -164,7 +164,7 @@ def test_a_job_with_styles_shows_them_and_the_style_page_counts_it(
             },
         )
     job = Job.objects.get(kind=JobKind.GENERATION)
-    assert response.url == f"/jobs/{job.uuid}/"
+    assert response.url == f"/generate/?model=image%2Fbfl%2Fflux-1-dev&from={job.uuid}"
     [post] = [r for r in krea.requests if r.path.startswith("/generate/")]
     assert post.body["styles"] == [{"id": trained_style.krea_style_id, "strength": 0.8}]
     page = client.get(f"/jobs/{job.uuid}/").content.decode()

@@ -82,7 +82,7 @@ def test_picked_styles_travel_to_krea_and_remix_keeps_them(
             },
         )
     job = Job.objects.get()
-    assert response.url == f"/jobs/{job.uuid}/"
+    assert response.url == f"/generate/?model=image%2Fbfl%2Fflux-1-dev&from={job.uuid}"
     [post] = [r for r in krea.requests if r.path.startswith("/generate/")]
     assert post.body["styles"] == [
         {"id": ink.krea_style_id, "strength": 0.8},
