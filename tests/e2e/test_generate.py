@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.polling import wait_until
 from tests.e2e.workspace import submit_and_open_job
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
@@ -107,10 +108,11 @@ def test_a_video_model_produces_a_video_that_plays(page, log_in, krea_live, peop
     )
     video = page.locator(".job-card video")
     expect(video).to_be_visible()
-    page.wait_for_function(
+    wait_until(
+        page,
         "(() => { const v = document.querySelector('.job-card video');"
         " return v && v.readyState >= 1 && v.duration > 0 && v.videoWidth > 0; })()",
-        timeout=20_000,
+        timeout=20,
     )
     duration = page.evaluate("document.querySelector('.job-card video').duration")
     assert duration > 0

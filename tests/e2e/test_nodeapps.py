@@ -12,6 +12,7 @@ from krea_integration.simulator.nodeapps import NODE_APPS
 from studio.nodeapps.models import NodeAppRun
 from studio.usage.models import EntryKind, UsageEntry
 from tests.assets.conftest import picture
+from tests.e2e.polling import wait_until
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -85,8 +86,9 @@ def test_a_product_shot_run_follows_all_its_jobs_and_is_charged_once(
     expect(card.locator(".job-card__state .badge")).to_have_text("Completed", timeout=40_000)
     expect(card.locator(".outputs img")).to_have_count(3, timeout=20_000)
     assert page.evaluate("window.__sameDocument") is True  # followed in place
-    page.wait_for_function(
-        "[...document.querySelectorAll('.run-card .outputs img')].every(i => i.naturalWidth > 0)"
+    wait_until(
+        page,
+        "[...document.querySelectorAll('.run-card .outputs img')].every(i => i.naturalWidth > 0)",
     )
     expect(card.locator(".run-charged")).to_have_text("12 CU")
     assert card.get_attribute("hx-trigger") is None  # finished: it stopped polling

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from studio.generation.models import Job
+from tests.e2e.polling import wait_until
 from tests.factories import FLUX, PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,9 +39,10 @@ def test_generate_four_with_flux_fills_four_cards_on_the_same_page_with_four_see
     for index in range(4):
         expect(tiles.nth(index).locator(".badge")).to_have_text("Completed", timeout=40_000)
         expect(tiles.nth(index).locator(".job-tile__media img")).to_be_visible(timeout=20_000)
-    page.wait_for_function(
+    wait_until(
+        page,
         "[...document.querySelectorAll('#results .job-group:first-child .job-tile__media img')]"
-        ".every(img => img.naturalWidth > 0)"
+        ".every(img => img.naturalWidth > 0)",
     )
     seeds = [tiles.nth(i).get_attribute("data-seed") for i in range(4)]
     assert len(set(seeds)) == 4 and all(seed.isdigit() for seed in seeds)
