@@ -8,7 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from studio.generation.models import JobStatus
-from studio.navigation import MAIN_NAVIGATION
+from studio.navigation import LINKED_PAGES, MAIN_NAVIGATION
 from studio.usage.models import Period
 from tests.factories import (
     FLUX,
@@ -72,7 +72,9 @@ def test_every_main_page_runs_under_the_policy(page, log_in, studio, violations)
     owner, job = studio
     visit(page, "/accounts/login/")
     log_in(owner.email, PASSWORD)
-    main_pages = [reverse(name) for _, name in MAIN_NAVIGATION]  # every page in the navigation
+    main_pages = [
+        reverse(name) for _, name in MAIN_NAVIGATION + LINKED_PAGES
+    ]  # every page in the navigation
     for path in (
         *main_pages,
         "/generate/",

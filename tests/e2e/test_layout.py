@@ -14,7 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from studio.navigation import MAIN_NAVIGATION
+from studio.navigation import LINKED_PAGES, MAIN_NAVIGATION
 from tests.e2e.test_content_security_policy import FLUX, studio  # noqa: F401  (fixture)
 from tests.factories import PASSWORD
 
@@ -28,7 +28,7 @@ AXE = Axe()
 
 def main_pages(job) -> list[str]:
     return [
-        *(reverse(name) for _, name in MAIN_NAVIGATION),
+        *(reverse(name) for _, name in MAIN_NAVIGATION + LINKED_PAGES),
         f"/generate/?model={FLUX}",
         f"/jobs/{job.uuid}/",
         "/usage/team/",

@@ -19,7 +19,8 @@ def test_the_empty_page_says_what_webhooks_are_and_how_to_add_one(owner_client):
     assert "No endpoints yet" in page
     assert "Add endpoint" in page
     assert "Only these events are sent to this endpoint." in page  # help text
-    assert 'href="/webhooks/"' in page  # in the navigation
+    keys = owner_client.get(reverse("api_keys")).content.decode()
+    assert 'href="/webhooks/"' in keys  # reached from the API keys page
 
 
 def test_adding_an_endpoint_shows_its_secret_once(owner_client, public_dns):
@@ -86,7 +87,8 @@ def test_edit_disable_enable_rotate_and_delete(owner_client, endpoint, receiver)
     assert not WebhookEndpoint.objects.exists()
 
 
-def test_members_may_not_open_the_page_nor_see_it_in_the_navigation(client, member):
+def test_members_may_not_open_the_page_nor_see_a_link_to_it(client, member):
     client.force_login(member)
     assert client.get(reverse("webhooks:list")).status_code == 403
     assert 'href="/webhooks/"' not in client.get(reverse("dashboard")).content.decode()
+    assert 'href="/webhooks/"' not in client.get(reverse("api_keys")).content.decode()
