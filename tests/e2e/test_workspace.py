@@ -73,7 +73,7 @@ def test_a_missing_aspect_ratio_focuses_that_field_with_its_error_visible(worksp
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
     expect(summary.get_by_role("link")).to_contain_text(["Choose an aspect ratio."])
-    field = page.locator("#id_aspect_ratio")
+    field = page.locator("#id_aspect_ratio_0")  # the first of the aspect chips
     expect(field).to_be_focused()
     expect(field).to_be_in_viewport()
     expect(page.locator("#id_aspect_ratio_error")).to_be_visible()
