@@ -320,7 +320,9 @@ def _claim(delivery_id: int, now: datetime) -> WebhookDelivery | None:
     """Take a due delivery for one attempt, so a beat run and a task never both send it."""
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update()
+            # Lock the delivery only: its callback deliveries have no endpoint, and
+            # PostgreSQL cannot lock the nullable side of that outer join.
+            WebhookDelivery.objects.select_for_update(of=("self",))
             .select_related("message", "endpoint")
             .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
             .first()
