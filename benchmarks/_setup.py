@@ -1,8 +1,13 @@
-"""Shared start-up of the benchmark scripts: Django on benchmarks.settings, a fresh database."""
+"""Shared start-up of the benchmark scripts: Django on benchmarks.settings, a fresh database,
+and the servers they start (a free port, waiting until one answers)."""
 
 import os
+import socket
 import sys
+import time
 from pathlib import Path
+
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,3 +44,21 @@ def demo_team(token: str = "bench-token"):
         team_token_set(by=membership, token=token)
         membership.team.refresh_from_db()
     return membership
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 240) -> None:
+    """Return once ``url`` answers at all; stop the benchmark if it never does."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    raise SystemExit(f"{url} did not come up")

@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from _setup import ROOT, django_setup
+from _setup import ROOT, django_setup, wait_for
 
 TEAMS = 10
 SHARED_MEMBERS = 5
@@ -82,17 +82,6 @@ def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
     )
-
-
-def wait_for(url: str, seconds: float = 240) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    raise SystemExit(f"{url} did not come up")
 
 
 def krea_job_ids(base: str, token: str) -> list[str]:

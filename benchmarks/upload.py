@@ -13,7 +13,6 @@ the goal is at most 32 MB of growth.
 import argparse
 import io
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,16 +21,10 @@ import time
 from pathlib import Path
 
 import httpx
-from _setup import ROOT, demo_team, django_setup
+from _setup import ROOT, demo_team, django_setup, free_port, wait_for
 
 GOAL_MB = 32.0
 PASSWORD = "bench-upload-password"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:
@@ -48,16 +41,6 @@ def worker_pid(master: int) -> int:
             return int(children[0])
         time.sleep(0.1)
     raise RuntimeError("gunicorn started no worker")
-
-
-def wait_for(url: str) -> None:
-    for _ in range(150):
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} never answered")
 
 
 def big_png(path: Path, size: int) -> None:

@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,15 +22,9 @@ import time
 from pathlib import Path
 
 import httpx
-from _setup import ROOT, demo_team, django_setup
+from _setup import ROOT, demo_team, django_setup, free_port
 
 GOAL = 0.7  # issue 15: at least 0.7x a no-op DRF POST in the same run
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wrk(url: str, body: str, seconds: int, connections: int) -> float:
