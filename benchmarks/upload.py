@@ -94,7 +94,16 @@ def main() -> None:
         "KREA_TIMEOUT_SECONDS": "120",
     }
     simulator = subprocess.Popen(
-        [sys.executable, "-m", "krea_integration.simulator", "--port", str(krea_port)],
+        # The simulator answers only the tokens it is told of: the bench team's.
+        [
+            sys.executable,
+            "-m",
+            "krea_integration.simulator",
+            "--port",
+            str(krea_port),
+            "--tokens",
+            "bench-token",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
