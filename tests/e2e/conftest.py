@@ -6,6 +6,12 @@ is marked ``browser`` and skips with a reason where Chromium is missing.
 """
 
 import pytest
+from playwright.sync_api import expect
+
+# The suite runs every worker at once: under that load a page that answers in 200 ms
+# alone can take seconds, so assertions wait as long as actions do (Playwright's
+# default for ``expect`` is 5 s, for actions the 15 s set below).
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(config, items):
