@@ -205,6 +205,7 @@ if AWS_STORAGE_BUCKET_NAME:
 # Celery. The embedded default needs no server: kombu's file-system transport.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_TRANSPORT = "studio.broker:Transport"
     _broker_dir = VAR_DIR / "broker"
     for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
@@ -214,6 +215,11 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # kombu sleeps this long whenever a fetch finds nothing it may take, which with
+        # one prefetched task per process is after nearly every task: at its 1 s default
+        # the worker ran about 2 tasks a second and a finished job's files waited
+        # seconds in the queue behind the watched-job refreshes.
+        "polling_interval": 0.1,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
