@@ -2,6 +2,7 @@ from unittest import mock
 
 import pytest
 from django.db.utils import OperationalError
+from kombu import Connection
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,8 @@ def test_healthz_is_503_when_the_database_is_down(client):
 def test_healthz_is_503_when_the_broker_is_down(client):
     from studio.celery import app
 
-    unreachable = app.connection_for_write("redis://127.0.0.1:1/0")
+    # kombu's own Connection: the app's would keep the embedded broker's transport.
+    unreachable = Connection("redis://127.0.0.1:1/0")
     with mock.patch.object(app, "connection_for_write", return_value=unreachable):
         response = client.get("/healthz")
     assert response.status_code == 503
