@@ -172,7 +172,8 @@ class QuotaFactory(factory.django.DjangoModelFactory):
 class UsageEntryFactory(factory.django.DjangoModelFactory):
     """A ledger entry (a charge of 3 CU by default), written as the pipeline writes it.
 
-    ``at`` sets when it happened and the period it counts in (now by default).
+    ``at`` sets when it happened and the period it counts in (now by default); ``job``
+    names the job it belongs to, copied into the entry as the submit copies it.
     """
 
     class Meta:
@@ -180,12 +181,20 @@ class UsageEntryFactory(factory.django.DjangoModelFactory):
 
     class Params:
         at = factory.LazyFunction(timezone.now)
+        job = None
 
     team = factory.SubFactory(TeamFactory)
     user = factory.SubFactory(UserFactory)
     kind = EntryKind.CHARGE
     cu = Decimal(3)
-    model_id = FLUX
+    model_id = factory.LazyAttribute(lambda entry: entry.job.model_id if entry.job else FLUX)
+    job_id = factory.LazyAttribute(lambda entry: entry.job and entry.job.pk)
+    job_uuid = factory.LazyAttribute(lambda entry: entry.job and entry.job.uuid)
+    model_name = factory.LazyAttribute(lambda entry: entry.job.model_name if entry.job else "")
+    prompt = factory.LazyAttribute(lambda entry: entry.job.prompt[:200] if entry.job else "")
+    price_published = factory.LazyAttribute(
+        lambda entry: entry.job.price_published if entry.job else True
+    )
     created_at = factory.SelfAttribute("at")
     period_at = factory.SelfAttribute("at")
 

@@ -360,7 +360,11 @@ def job_queue(
             team_id=job.team_id,
             user_id=job.created_by_id,
             job_id=job.pk,
+            job_uuid=job.uuid,
             model_id=job.model_id,
+            model_name=job.model_name,
+            prompt=job.prompt,
+            price_published=job.price_published,
             cu=job.estimate_cu,
             submitted_at=job.created_at,
         )

@@ -16,7 +16,9 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from krea_integration import catalogue
 from studio.accounts.admin import UserAdmin
@@ -27,7 +29,7 @@ from studio.teams.models import Team
 from . import services
 from .models import EntryKind, ModelPrice, Quota, UsageEntry, format_cu
 from .pricing import TRAINING_PREFIX
-from .selectors import quota_status, team_period_usage
+from .selectors import job_reservation, quota_status, team_period_usage
 
 # Quotas -------------------------------------------------------------------------------
 
@@ -236,23 +238,27 @@ class AdjustmentForm(forms.ModelForm):
 
     class Meta:
         model = UsageEntry
-        fields = ["team", "user", "job", "cu", "reason"]
+        fields = ["team", "user", "job_uuid", "cu", "reason"]
         labels = {"cu": "CU (positive adds use, negative gives CU back)", "user": "Member"}
+        help_texts = {"job_uuid": "Optional: the id of the job this corrects (its page's URL)."}
 
     def clean(self):
         cleaned = super().clean()
-        team, user, job = cleaned.get("team"), cleaned.get("user"), cleaned.get("job")
+        team, user, job_uuid = cleaned.get("team"), cleaned.get("user"), cleaned.get("job_uuid")
         if not (cleaned.get("reason") or "").strip():
             self.add_error("reason", "Say why: an adjustment needs a reason.")
         if cleaned.get("cu") == 0:
             self.add_error("cu", "An adjustment of 0 CU changes nothing.")
-        if team and job and job.team_id != team.pk:
-            self.add_error("job", "That job belongs to another team.")
+        reservation = job_reservation(job_uuid=job_uuid) if job_uuid else None
+        if job_uuid and reservation is None:
+            self.add_error("job_uuid", "No job with that id has used CU.")
+        elif team and reservation and reservation.team_id != team.pk:
+            self.add_error("job_uuid", "That job belongs to another team.")
         if (
             team
             and user
             and not team.memberships.filter(user=user).exists()
-            and not (job and job.created_by_id == user.pk)
+            and not (reservation and reservation.user_id == user.pk)
         ):
             self.add_error("user", f"{user} is not a member of {team}.")
         return cleaned
@@ -280,13 +286,13 @@ class UsageEntryAdmin(admin.ModelAdmin):
         "created_at",
     ]
     date_hierarchy = "created_at"
-    list_select_related = ["team", "user", "job", "created_by"]
-    search_fields = ["user__email", "team__name", "model_id", "reason", "job__uuid"]
-    raw_id_fields = ["user", "job"]
+    list_select_related = ["team", "user", "created_by"]
+    search_fields = ["user__email", "team__name", "model_id", "reason", "=job_uuid"]
+    raw_id_fields = ["user"]
     readonly_fields = [
         "team",
         "user",
-        "job",
+        "job_display",
         "kind",
         "cu",
         "model_id",
@@ -302,9 +308,14 @@ class UsageEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description="Job")
     def job_display(self, entry: UsageEntry) -> str:
-        if entry.job_id is None:
+        if entry.job_uuid is None:
             return "-"
-        return f"{entry.job.model_name} {str(entry.job.uuid)[:8]}"
+        return format_html(
+            '<a href="{}">{} {}</a>',
+            reverse("job_detail", args=[entry.job_uuid]),
+            entry.model_name,
+            str(entry.job_uuid)[:8],
+        )
 
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
         if obj is None:
@@ -322,7 +333,7 @@ class UsageEntryAdmin(admin.ModelAdmin):
         entry = services.usage_adjust(
             team=data["team"],
             user=data.get("user"),
-            job_id=data["job"].pk if data.get("job") else None,
+            job_uuid=data.get("job_uuid"),
             cu=data["cu"],
             reason=data["reason"],
             actor=request.user,

@@ -49,12 +49,15 @@ class UsageEntry(models.Model):
         blank=True,
         related_name="usage_entries",
     )
-    job = models.ForeignKey(
-        "generation.Job",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="usage_entries",
+    # The job an entry belongs to, as plain values copied at submit: usage sits below
+    # generation and never reads or locks its tables (generation calls usage, not the
+    # other way round). A deleted job's entries keep them, so history stays readable.
+    job_id = models.BigIntegerField(null=True, blank=True)
+    job_uuid = models.UUIDField("job", null=True, blank=True, db_index=True)
+    model_name = models.CharField(max_length=200, blank=True)
+    prompt = models.CharField(max_length=200, blank=True)
+    price_published = models.BooleanField(
+        default=True, help_text="False: the job's figure is the portal's estimate."
     )
     kind = models.CharField(max_length=10, choices=EntryKind.choices)
     cu = models.DecimalField(max_digits=12, decimal_places=2)
@@ -78,7 +81,7 @@ class UsageEntry(models.Model):
             models.Index(fields=["team", "user", "created_at"], name="usage_member_time"),
             models.Index(fields=["team", "period_at"], name="usage_team_period"),
             models.Index(fields=["team", "user", "period_at"], name="usage_member_period"),
-            models.Index(fields=["job", "kind"], name="usage_job_kind"),
+            models.Index(fields=["job_id", "kind"], name="usage_job_kind"),
         ]
 
     def __str__(self) -> str:

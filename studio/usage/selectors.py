@@ -10,7 +10,6 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet, Sum
@@ -183,34 +182,33 @@ def team_period_usage(team: Team, *, now: datetime | None = None) -> TeamPeriodU
 # Pages: a member's own usage, the team's usage over a range ----------------------------
 
 
+def job_reservation(*, job_uuid) -> UsageEntry | None:
+    """The reservation a job made at submit, which names its team and member."""
+    return UsageEntry.objects.filter(job_uuid=job_uuid, kind=EntryKind.RESERVE).first()
+
+
 def member_recent_entries(*, team: Team, user, limit: int = 50) -> QuerySet[UsageEntry]:
-    """The member's charges and adjustments, newest first, with their jobs."""
-    return (
-        UsageEntry.objects.filter(
-            team=team, user=user, kind__in=[EntryKind.CHARGE, EntryKind.ADJUST]
-        )
-        .select_related("job")
-        .order_by("-created_at", "-id")[:limit]
-    )
+    """The member's charges and adjustments, newest first (each names its job)."""
+    return UsageEntry.objects.filter(
+        team=team, user=user, kind__in=[EntryKind.CHARGE, EntryKind.ADJUST]
+    ).order_by("-created_at", "-id")[:limit]
 
 
-def member_holds(*, team: Team, user) -> list[tuple[Any, Decimal]]:
-    """Jobs of the member that still hold a reservation (running), with what each holds."""
+def member_holds(*, team: Team, user) -> list[tuple[UsageEntry, Decimal]]:
+    """The reservations of the member's jobs that still hold CU (running), with what each holds."""
     held = (
         UsageEntry.objects.filter(
             team=team, user=user, kind__in=[EntryKind.RESERVE, EntryKind.RELEASE]
         )
-        .values("job")
+        .values("job_id")
         .annotate(held=Sum("cu"))
         .filter(held__gt=0)
     )
-    amounts = {row["job"]: row["held"] for row in held}
-    reservations = (
-        UsageEntry.objects.filter(job_id__in=amounts, kind=EntryKind.RESERVE)
-        .select_related("job")
-        .order_by("-job__created_at")
-    )
-    return [(entry.job, amounts[entry.job_id]) for entry in reservations]
+    amounts = {row["job_id"]: row["held"] for row in held}
+    reservations = UsageEntry.objects.filter(
+        team=team, job_id__in=amounts, kind=EntryKind.RESERVE
+    ).order_by("-period_at", "-id")
+    return [(entry, amounts[entry.job_id]) for entry in reservations]
 
 
 def day_bounds(team: Team, first: date, last: date) -> tuple[datetime, datetime]:
@@ -294,7 +292,7 @@ def ledger_for_export(*, team: Team, first: date, last: date) -> QuerySet[UsageE
     """Every entry of the team counted between two days, oldest first, for the CSV export."""
     return (
         _range_entries(team, first, last)
-        .select_related("user", "job", "created_by")
+        .select_related("user", "created_by")
         .order_by("period_at", "id")
     )
 

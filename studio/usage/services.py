@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -25,7 +26,7 @@ from studio.teams.models import Membership, Team
 from .events import QUOTA_THRESHOLDS, quota_reached
 from .models import EntryKind, Period, Quota, UsageEntry, describe_limit, format_cu
 from .periods import describe_until
-from .selectors import CENT, QuotaStatus, quota_status
+from .selectors import CENT, QuotaStatus, job_reservation, quota_status
 
 Action = AuditEntry.Action
 
@@ -75,16 +76,27 @@ def _is_member(team: Team, user) -> bool:
 # The ledger ----------------------------------------------------------------------------
 
 
+def _job_values(reservation: UsageEntry) -> dict:
+    """What every entry of a job repeats from its reservation (the ledger's copy of the job)."""
+    return {
+        "job_id": reservation.job_id,
+        "job_uuid": reservation.job_uuid,
+        "model_id": reservation.model_id,
+        "model_name": reservation.model_name,
+        "prompt": reservation.prompt,
+        "price_published": reservation.price_published,
+    }
+
+
 def _job_entry(reservation: UsageEntry, *, kind: str, cu: Decimal, reason: str = "") -> UsageEntry:
     # Every entry of a job counts when the job was submitted, like its reservation
     # (see UsageEntry.period_at), and is the same member's and model's.
     return UsageEntry.objects.create(
         team_id=reservation.team_id,
         user_id=reservation.user_id,
-        job_id=reservation.job_id,
         kind=kind,
         cu=cu,
-        model_id=reservation.model_id,
+        **_job_values(reservation),
         reason=reason,
         period_at=reservation.period_at,
     )
@@ -112,13 +124,19 @@ def usage_reserve(
     team_id: int,
     user_id: int | None,
     job_id: int,
+    job_uuid: UUID,
     model_id: str,
+    model_name: str,
+    prompt: str,
+    price_published: bool,
     cu: Decimal,
     submitted_at: datetime,
 ) -> UsageEntry:
     """Hold a job's estimate ``cu`` against its member's and team's quotas.
 
-    Runs inside the submit transaction, after the job row is written. The quota
+    Runs inside the submit transaction, after the job row is written; the job's
+    id, uuid, model, prompt (its start) and whether its price is published are kept
+    on the entry as plain values for the pages and reports. The quota
     rows are locked first and the ledger summed after, so concurrent submits take
     turns and cannot overspend. Raises QuotaExceeded (rolling the submit back)
     when the estimate does not fit what is left of either quota.
@@ -143,9 +161,13 @@ def usage_reserve(
             team_id=team_id,
             user_id=user_id,
             job_id=job_id,
+            job_uuid=job_uuid,
             kind=EntryKind.RESERVE,
             cu=cu,
             model_id=model_id,
+            model_name=model_name,
+            prompt=prompt[:200],
+            price_published=price_published,
             period_at=submitted_at,
         )
 
@@ -232,25 +254,21 @@ def usage_adjust(
     cu: Decimal,
     reason: str,
     user=None,
-    job_id: int | None = None,
+    job_uuid: UUID | None = None,
     actor=None,
     period_at: datetime | None = None,
 ) -> UsageEntry:
     """Correct the ledger by ``cu`` (positive adds use, negative gives CU back), with a reason.
 
-    ``job_id`` ties the correction to one of the team's jobs (known by its
+    ``job_uuid`` ties the correction to one of the team's jobs (known by its
     reservation); ``period_at`` places it in a past period (default: now).
     """
     reason = (reason or "").strip()
     if not reason:
         raise QuotaError("Say why: an adjustment needs a reason.")
     reservation = None
-    if job_id is not None:
-        reservation = (
-            UsageEntry.objects.filter(job_id=job_id, kind=EntryKind.RESERVE)
-            .select_related("job")
-            .first()
-        )
+    if job_uuid is not None:
+        reservation = job_reservation(job_uuid=job_uuid)
         if reservation is None or reservation.team_id != team.pk:
             raise QuotaError("That job is not one of this team's.")
     # A job's creator may have left the team since; their job can still be corrected.
@@ -262,10 +280,9 @@ def usage_adjust(
         entry = UsageEntry.objects.create(
             team=team,
             user=user,
-            job_id=job_id,
             kind=EntryKind.ADJUST,
             cu=cu,
-            model_id=reservation.model_id if reservation else "",
+            **(_job_values(reservation) if reservation else {}),
             reason=reason[:500],
             created_by=actor,
             created_at=now,
@@ -280,7 +297,7 @@ def usage_adjust(
             details={
                 "cu": str(cu),
                 "reason": reason[:200],
-                "job": str(reservation.job.uuid) if reservation else None,
+                "job": str(reservation.job_uuid) if reservation else None,
             },
         )
     return entry

@@ -137,7 +137,7 @@ def usage_export(request: HttpRequest) -> HttpResponse:
                     str(entry.cu),  # numbers stay numbers, negative ones included
                     _cell(entry.user.email if entry.user else ""),
                     _cell(entry.user.name if entry.user else ""),
-                    str(entry.job.uuid) if entry.job else "",
+                    str(entry.job_uuid or ""),
                     _cell(entry.model_id),
                     _cell(entry.reason),
                     _cell(entry.created_by.email if entry.created_by else ""),

@@ -95,7 +95,7 @@ def test_a_product_shot_run_follows_all_its_jobs_and_is_charged_once(
 
     run = NodeAppRun.objects.get()
     assert run.jobs.count() == 3
-    charges = UsageEntry.objects.filter(job__run=run, kind=EntryKind.CHARGE)
+    charges = UsageEntry.objects.filter(job_id__in=run.jobs.values("pk"), kind=EntryKind.CHARGE)
     assert [entry.cu for entry in charges] == [Decimal(12)]
     assert len([r for r in krea_live.requests if r.path.endswith("/execute")]) == 1
 

@@ -24,7 +24,7 @@ TOO_LATE = "The cancel came too late: Krea finished this job anyway and billed i
 
 def held(job) -> Decimal:
     """What the job still holds of the team's quota (reservations not yet released)."""
-    return UsageEntry.objects.filter(job=job).exclude(kind=EntryKind.CHARGE).aggregate(
+    return UsageEntry.objects.filter(job_id=job.pk).exclude(kind=EntryKind.CHARGE).aggregate(
         total=Sum("cu")
     )["total"] or Decimal(0)
 

@@ -35,7 +35,7 @@ def krea_jobs_by_portal_job(krea) -> dict[str, list[str]]:
 
 
 def held(job) -> Decimal:
-    return UsageEntry.objects.filter(job=job).exclude(kind=EntryKind.CHARGE).aggregate(
+    return UsageEntry.objects.filter(job_id=job.pk).exclude(kind=EntryKind.CHARGE).aggregate(
         total=Sum("cu")
     )["total"] or Decimal(0)
 
@@ -241,7 +241,7 @@ def test_a_worker_killed_after_the_post_is_matched_without_a_webhook(
     job.refresh_from_db()
     assert job.status == JobStatus.COMPLETED
     assert krea_jobs_by_portal_job(krea) == {str(job.uuid): [job.krea_job_id]}
-    assert UsageEntry.objects.filter(job=job, kind=EntryKind.CHARGE).count() == 1
+    assert UsageEntry.objects.filter(job_id=job.pk, kind=EntryKind.CHARGE).count() == 1
 
 
 def test_a_send_whose_outcome_is_unknown_frees_its_team_slot_after_the_grace_period(

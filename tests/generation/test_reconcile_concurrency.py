@@ -66,6 +66,6 @@ def test_overlapping_reconciliations_and_webhooks_charge_each_lost_send_once(
         job.refresh_from_db()
         assert job.status == JobStatus.COMPLETED
         assert job.krea_job_id == finished[job.pk]["job_id"]
-        assert UsageEntry.objects.filter(job=job, kind=EntryKind.CHARGE).count() == 1
+        assert UsageEntry.objects.filter(job_id=job.pk, kind=EntryKind.CHARGE).count() == 1
     krea_ids = list(Job.objects.values_list("krea_job_id", flat=True))
     assert len(set(krea_ids)) == len(krea_ids) == 3

@@ -52,7 +52,7 @@ def test_a_training_is_sent_once_with_the_portals_steps_and_records_the_style(
     assert style.training_job == job
     assert style.cost_cu == job.charged_cu == Decimal(3000)
     assert style.preview_urls, "the style's previews are read from Krea"
-    assert UsageEntry.objects.filter(job=job, kind=EntryKind.CHARGE).count() == 1
+    assert UsageEntry.objects.filter(job_id=job.pk, kind=EntryKind.CHARGE).count() == 1
     assert AuditEntry.objects.filter(team=team, action="style.trained").count() == 1
     assert len(train_posts(krea)) == 1
 
@@ -72,7 +72,9 @@ def test_a_failed_training_says_why_and_releases_its_reservation(krea, train, ad
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert job.error
-    kinds = list(UsageEntry.objects.filter(job=job).order_by("id").values_list("kind", flat=True))
+    kinds = list(
+        UsageEntry.objects.filter(job_id=job.pk).order_by("id").values_list("kind", flat=True)
+    )
     assert kinds == [EntryKind.RESERVE, EntryKind.RELEASE]
     assert not Style.objects.filter(team=team).exists()
 

@@ -199,7 +199,7 @@ def test_the_ledger_is_read_only_with_filters(admin_client, team, member):
 
 def test_an_adjustment_needs_a_reason_and_is_audited(admin_client, admin_user, team, member):
     url = reverse("admin:usage_usageentry_add")
-    data = {"team": team.pk, "user": member.pk, "job": "", "cu": "-2", "reason": ""}
+    data = {"team": team.pk, "user": member.pk, "job_uuid": "", "cu": "-2", "reason": ""}
     assert admin_client.post(url, data).status_code == 200
     data["reason"] = "Krea refunded a failed upscale"
     assert admin_client.post(url, data).status_code == 302

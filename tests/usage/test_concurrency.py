@@ -100,7 +100,7 @@ def test_racing_workers_charge_a_job_once(team, member):
     with ThreadPoolExecutor(max_workers=10) as pool:
         list(pool.map(finish, range(10)))
 
-    entries = UsageEntry.objects.filter(job=job)
+    entries = UsageEntry.objects.filter(job_id=job.pk)
     assert entries.filter(kind=EntryKind.CHARGE).count() == 1
     assert entries.filter(kind=EntryKind.RELEASE).count() == 1
     assert entries.aggregate(total=Sum("cu"))["total"] == Decimal(3)

@@ -39,7 +39,12 @@ def test_an_accepted_submit_reserves_its_estimate(team, member):
     QuotaFactory(team=team, limit_cu=Decimal("3"), period=Period.MONTH)
     job = submit(member, team)
     [entry] = UsageEntry.objects.all()
-    assert (entry.kind, entry.cu, entry.job, entry.user) == (EntryKind.RESERVE, 3, job, member)
+    assert (entry.kind, entry.cu, entry.job_uuid, entry.user) == (
+        EntryKind.RESERVE,
+        3,
+        job.uuid,
+        member,
+    )
     with pytest.raises(QuotaExceeded) as refused:
         submit(member, team)
     assert refused.value.scope == "team" and refused.value.left == 0
