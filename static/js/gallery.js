@@ -1,10 +1,9 @@
-/* The gallery: PhotoSwipe's lightbox over the tiles, videos that play under the pointer,
- * and selecting several tiles (click, shift-click) for the selection form.
+/* The gallery: videos that play under the pointer, favourites kept in step between a tile
+ * and the lightbox (output_lightbox.js), and selecting several tiles (click, shift-click)
+ * for the selection form.
  *
  * Every tile is plain HTML that works without this file: its link opens the file, its
  * actions are links and forms, its check box belongs to the selection form. */
-const script = document.querySelector("script[data-photoswipe]");
-const main = document.getElementById("main");
 
 /* ---------------------------------------------------------------- selection */
 
@@ -105,90 +104,9 @@ document.addEventListener("htmx:afterRequest", (event) => {
 });
 document.addEventListener("htmx:afterSettle", refreshSelection);
 
-/* ---------------------------------------------------------------- lightbox */
-
-async function lightbox() {
-  if (!script || !main) return;
-  const { default: PhotoSwipeLightbox } = await import(script.dataset.lightbox);
-  const box = new PhotoSwipeLightbox({
-    gallery: "#main",
-    children: "a.tile__media",
-    pswpModule: () => import(script.dataset.photoswipe),
-    showHideAnimationType: "fade",
-    bgOpacity: 0.92,
-    closeTitle: "Close (Esc)",
-    arrowPrevTitle: "Previous (←)",
-    arrowNextTitle: "Next (→)",
-  });
-
-  box.addFilter("itemData", (data, index) => {
-    const link = data.element;
-    if (link && link.dataset.kind === "video") data.type = "video";
-    if (!data.width || !data.height) {
-      const media = link && link.querySelector("img, video");
-      data.width = (media && (media.naturalWidth || media.videoWidth || media.width)) || 1024;
-      data.height = (media && (media.naturalHeight || media.videoHeight || media.height)) || 1024;
-    }
-    data.alt = link && link.querySelector("img") ? link.querySelector("img").alt : "";
-    return data;
-  });
-
-  box.on("contentLoad", (event) => {
-    const { content } = event;
-    if (content.type !== "video") return;
-    event.preventDefault();
-    const video = document.createElement("video");
-    video.className = "lightbox-video";
-    video.src = content.data.src;
-    video.controls = true;
-    video.loop = true;
-    video.playsInline = true;
-    video.preload = "metadata";
-    const poster = content.data.element && content.data.element.querySelector("video");
-    if (poster && poster.poster) video.poster = poster.poster;
-    content.element = document.createElement("div");
-    content.element.className = "lightbox-video__frame";
-    content.element.appendChild(video);
-  });
-  box.on("contentActivate", ({ content }) => {
-    const video = content.element && content.element.querySelector("video");
-    if (video) video.play().catch(() => {});
-  });
-  box.on("contentDeactivate", ({ content }) => {
-    const video = content.element && content.element.querySelector("video");
-    if (video) video.pause();
-  });
-
-  // Keys work once the opening animation has ended: say so (browser tests wait for it).
-  box.on("openingAnimationEnd", () => box.pswp.element.setAttribute("data-ready", ""));
-
-  box.on("uiRegister", () => {
-    box.pswp.ui.registerElement({
-      name: "details",
-      appendTo: "root",
-      className: "lightbox-details",
-      onInit: (element, pswp) => {
-        element.setAttribute("aria-live", "polite");
-        pswp.on("change", () => {
-          const tile = pswp.currSlide.data.element && pswp.currSlide.data.element.closest(".tile");
-          element.replaceChildren();
-          if (!tile) return;
-          const details = tile.querySelector("template.tile__details");
-          if (details) element.appendChild(details.content.cloneNode(true));
-          const actions = tile.querySelector(".tile__actions");
-          if (actions) element.appendChild(actions.cloneNode(true));
-          if (window.htmx) window.htmx.process(element);
-        });
-      },
-    });
-  });
-  box.init();
-}
-
 // The filters start open where there is room for them, folded on a phone.
 if (window.matchMedia("(min-width: 700px)").matches) {
   for (const details of document.querySelectorAll("details[data-open-wide]")) details.open = true;
 }
 
 refreshSelection();
-lightbox();

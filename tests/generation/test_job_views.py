@@ -44,7 +44,7 @@ def test_the_job_page_shows_parameters_figures_timings_and_outputs(client, membe
     assert f'action="{reverse("job_run_again", args=[completed_job.uuid])}"' in page
     assert f'href="{reverse("generate")}?from={completed_job.uuid}"' in page
     assert f'href="{reverse("job_delete", args=[completed_job.uuid])}"' in page
-    assert 'id="lightbox"' in page
+    assert "js/output_lightbox.js" in page  # the outputs open in the shared lightbox
 
 
 def test_a_running_card_follows_the_job_live_and_offers_cancel(client, member, team):

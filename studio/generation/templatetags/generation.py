@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 
 from studio.generation.live import job_followed, job_live_state
 from studio.generation.models import TERMINAL, JobStatus
-from studio.generation.selectors import job_card, model_price_label
+from studio.generation.selectors import job_card, job_parameters, model_price_label
 
 register = template.Library()
 
@@ -65,3 +65,9 @@ def param_value(value) -> str:
 def card_for(job):
     """``{% card_for job as card %}``: what the job's live card shows (``selectors.job_card``)."""
     return job_card(job)
+
+
+@register.simple_tag
+def parameters_of(job):
+    """``{% parameters_of job as params %}``: its parameters in words, as on the job page."""
+    return job_parameters(job)
