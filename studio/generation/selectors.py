@@ -555,6 +555,25 @@ def job_groups(jobs: list[Job]) -> list[JobGroup]:
     ]
 
 
+# What Generate opens on for a member who has not generated yet: fast, cheap, takes styles.
+FIRST_MODEL_ID = "image/bfl/flux-1-dev"
+
+
+def starting_model(*, membership: Membership) -> catalogue.Model | None:
+    """The model Generate opens on: the member's last one while Krea offers it, else Flux."""
+    last = (
+        Job.objects.filter(
+            team_id=membership.team_id,
+            created_by_id=membership.user_id,
+            kind=JobKind.GENERATION,
+        )
+        .order_by("-created_at", "-id")
+        .values_list("model_id", flat=True)
+        .first()
+    )
+    return (last and catalogue_model(last)) or catalogue_model(FIRST_MODEL_ID)
+
+
 def workspace_groups(*, membership: Membership, limit: int = 24) -> list[JobGroup]:
     """The member's own recent generations in this team, by group, for the workspace."""
     jobs = list(

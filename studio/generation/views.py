@@ -131,8 +131,9 @@ def _picked_input(request: HttpRequest, model) -> dict[str, Any]:
 def generate(request: HttpRequest) -> HttpResponse:
     """Pick a model, fill in its form (built from its schema), see the estimate, submit.
 
-    GET ``?model=<id>`` shows that model's form, ``?from=<job uuid>`` a job's
-    model and parameters to remix, ``?q=`` narrows the picker. POST (with
+    GET ``?model=<id>`` shows that model's form (without it, the member's last
+    model, else Flux), ``?from=<job uuid>`` a job's model and parameters to remix,
+    ``?q=`` opens the picker narrowed. POST (with
     ``?model=``) submits; ``_intent=estimate`` (htmx, on every change) answers
     with the estimate only; ``_aspect=<w>x<h>`` (the presets, without JS) fills
     in width and height and shows the form again.
@@ -152,6 +153,9 @@ def generate(request: HttpRequest) -> HttpResponse:
         source = selectors.job_for(request.membership, source_uuid)
         model_id = model_id or source.model_id
     model = selectors.catalogue_model(model_id) if model_id else None
+    if not model_id and not request.GET.get("q") and request.method == "GET":
+        # Like Krea's own app: a prompt box ready at once, the model one click away.
+        model = selectors.starting_model(membership=request.membership)
     if model_id and model is None:
         messages.error(request, f"Krea has no model “{model_id}” any more. Pick another one.")
         if request.method == "POST":

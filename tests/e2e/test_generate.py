@@ -41,7 +41,9 @@ def test_a_member_generates_with_flux_watches_it_finish_and_opens_it_in_the_gall
     krea_live.durations["image"] = 4.0  # long enough to see the card before it ends
     log_in(member.email, PASSWORD)
 
-    page.goto("/generate/")
+    page.goto("/generate/")  # opens on Flux, the picker one click away
+    expect(page.get_by_label("Prompt")).to_be_visible()
+    page.get_by_text("Change model").click()
     page.get_by_label("Search models").fill("flux 1.1")
     expect(page.locator("#model-list")).to_contain_text("Flux 1.1 Pro")
     expect(page.locator("#model-list")).not_to_contain_text("Veo")

@@ -289,3 +289,30 @@ def test_prompt_history_never_shows_another_teams_prompts(client, outsider, othe
     JobFactory(team=other_team, created_by=outsider, prompt="a secret lighthouse")
     client.force_login(member)
     assert "a secret lighthouse" not in client.get(reverse("prompt_history")).content.decode()
+
+
+# ------------------------------------------------------------------ where Generate opens
+
+
+def test_generate_opens_on_flux_with_the_prompt_ready_for_a_member_who_never_generated(
+    client, member, team_with_token
+):
+    client.force_login(member)
+    page = client.get(url()).content.decode()
+    assert 'id="generate-form"' in page and 'name="prompt"' in page
+    assert f'<input type="hidden" name="model" value="{FLUX}">' in page
+    assert '<details class="model-switcher card">' in page  # the picker one click away
+
+
+def test_generate_opens_on_the_model_the_member_used_last(client, member, membership):
+    team = membership.team
+    JobFactory(team=team, created_by=member, model_id=FLUX)
+    JobFactory(team=team, created_by=member, model_id=Z_IMAGE, model_name="Z-Image")
+    JobFactory(team=team, model_id=VEO)  # a colleague's later job does not count
+    client.force_login(member)
+    page = client.get(url()).content.decode()
+    assert f'<input type="hidden" name="model" value="{Z_IMAGE}">' in page
+    # A search still opens the picker, with no model chosen.
+    searched = client.get(url(q="veo")).content.decode()
+    assert '<details class="model-switcher card" open>' in searched
+    assert 'id="generate-form"' not in searched
