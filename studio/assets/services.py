@@ -307,6 +307,9 @@ def _file_type_or_none(file: IO[bytes]) -> media.FileType | None:
 
 def asset_uses_record(*, job) -> None:
     """Record which of the team's assets a job takes (its params name their Krea URLs)."""
-    urls = param_strings(job.params)
+    # Only a URL can name an asset: a job of prompts and numbers costs no query.
+    urls = [value for value in param_strings(job.params) if "://" in value]
+    if not urls:
+        return
     for asset in Asset.objects.filter(team_id=job.team_id, krea_url__in=urls):
         asset.jobs.add(job)

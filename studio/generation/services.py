@@ -356,6 +356,8 @@ def job_queue(
             batch=batch,
             seed_locked=seed_locked,
         )
+        asset_uses_record(job=job)
+        # Last: the quota rows it locks are held until the commit, which others wait for.
         usage_reserve(
             team_id=job.team_id,
             user_id=job.created_by_id,
@@ -368,7 +370,6 @@ def job_queue(
             cu=job.estimate_cu,
             submitted_at=job.created_at,
         )
-        asset_uses_record(job=job)
         team_id = membership.team_id
         transaction.on_commit(lambda: tasks.enqueue_dispatch(team_id))
         live.team_changed(team_id)
@@ -398,13 +399,14 @@ def _fair_pick(pending: list[Job], in_flight: Counter, free: int) -> list[Job]:
 def team_dispatch(*, team_id: int) -> list[int]:
     """Claim free concurrency slots of the team for its waiting jobs, fairly across members.
 
-    The team row is locked so two dispatches cannot hand out the same slot. The
+    The team row is locked so two dispatches cannot hand out the same slot (NO KEY
+    UPDATE: submits, which hold a key-share lock on the team, need not wait). The
     claimed jobs move to ``submitting`` and their send tasks are enqueued after
     commit. Returns the claimed job ids.
     """
     now = timezone.now()
     with transaction.atomic():
-        team = Team.objects.select_for_update().filter(pk=team_id).first()
+        team = Team.objects.select_for_update(no_key=True).filter(pk=team_id).first()
         if team is None:
             return []
         in_flight = Counter(

@@ -82,6 +82,36 @@ def quota_status(quota: Quota, *, time_zone: str, now: datetime | None = None) -
     return QuotaStatus(quota=quota, window=window, used=used)
 
 
+def quota_statuses(
+    quotas: list[Quota], *, time_zone: str, now: datetime | None = None
+) -> list[QuotaStatus]:
+    """``quota_status`` of a team's quotas (its own and a member's) in one sum over the ledger.
+
+    The submit path calls it with those quotas locked: one query, not one per quota,
+    keeps the time they are held short.
+    """
+    if not quotas:
+        return []
+    windows = [
+        quota_window(q.period, time_zone=time_zone, reset_at=q.reset_at, now=now) for q in quotas
+    ]
+    totals, starts = {}, []
+    for n, (quota, window) in enumerate(zip(quotas, windows, strict=True)):
+        scope = Q(user_id=quota.user_id) if quota.user_id else Q()
+        if window.start is not None:
+            scope &= Q(period_at__gte=window.start)
+        totals[f"used_{n}"] = Sum("cu", filter=scope or None, default=ZERO)
+        starts.append(window.start)
+    entries = UsageEntry.objects.filter(team_id=quotas[0].team_id)
+    if None not in starts:
+        entries = entries.filter(period_at__gte=min(starts))
+    used = entries.aggregate(**totals)
+    return [
+        QuotaStatus(quota=quota, window=window, used=used[f"used_{n}"].quantize(CENT))
+        for n, (quota, window) in enumerate(zip(quotas, windows, strict=True))
+    ]
+
+
 @dataclass(frozen=True)
 class Allowance:
     """What a member may still spend now: the smaller of their own and the team's room.
@@ -130,9 +160,8 @@ def allowance_for(*, membership: Membership, now: datetime | None = None) -> All
         Q(user__isnull=True) | Q(user_id=membership.user_id)
     )
     member_status = team_status = None
-    for quota in quotas:
-        status = quota_status(quota, time_zone=team.time_zone, now=now)
-        if quota.user_id is None:
+    for status in quota_statuses(list(quotas), time_zone=team.time_zone, now=now):
+        if status.quota.user_id is None:
             team_status = status
         else:
             member_status = status

@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ from studio.teams.models import Membership, Team
 from .events import QUOTA_THRESHOLDS, quota_reached
 from .models import EntryKind, Period, Quota, UsageEntry, describe_limit, format_cu
 from .periods import describe_until
-from .selectors import CENT, QuotaStatus, job_reservation, quota_status
+from .selectors import CENT, QuotaStatus, job_reservation, quota_status, quota_statuses
 
 Action = AuditEntry.Action
 
@@ -103,20 +103,26 @@ def _job_entry(reservation: UsageEntry, *, kind: str, cu: Decimal, reason: str =
 
 
 def _lock_quotas(*, team_id: int, user_id: int | None) -> list[Quota]:
-    """Lock the quotas a submit by ``user_id`` must fit (the member's and the team's).
+    """Lock the quotas a submit by ``user_id`` must fit (the member's and the team's),
+    with the team's time zone their periods are taken in.
 
-    With no quota at all, the team row is locked instead, so submits of one team
-    still take turns. ``no_key=True``: the job row the submit has just inserted
-    holds a key-share lock on the team, which a plain FOR UPDATE would wait on
-    (and two submits would deadlock).
+    Submits of a team without quotas do not take turns: each holds only a key-share
+    lock on the team, which they share with each other and which ``quota_set`` (FOR
+    UPDATE of the team) waits for, so a quota cannot appear under a submit in flight.
     """
+    if connection.features.has_select_for_update:  # SQLite: one writer at a time anyway
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(Team._meta.db_table)
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [team_id])  # noqa: S608  (the table name is ours)
     who = Q(user__isnull=True)
     if user_id is not None:
         who |= Q(user_id=user_id)
-    quotas = list(Quota.objects.select_for_update().filter(who, team_id=team_id).order_by("pk"))
-    if not quotas:
-        Team.objects.select_for_update(no_key=True).filter(pk=team_id).values_list("pk").first()
-    return quotas
+    return list(
+        Quota.objects.select_for_update(of=("self",))
+        .select_related("team")
+        .filter(who, team_id=team_id)
+        .order_by("pk")
+    )
 
 
 def usage_reserve(
@@ -134,42 +140,44 @@ def usage_reserve(
 ) -> UsageEntry:
     """Hold a job's estimate ``cu`` against its member's and team's quotas.
 
-    Runs inside the submit transaction, after the job row is written; the job's
-    id, uuid, model, prompt (its start) and whether its price is published are kept
-    on the entry as plain values for the pages and reports. The quota
-    rows are locked first and the ledger summed after, so concurrent submits take
-    turns and cannot overspend. Raises QuotaExceeded (rolling the submit back)
+    Runs inside the submit transaction, after the job row is written, as its last
+    step; the job's id, uuid, model, prompt (its start) and whether its price is
+    published are kept on the entry as plain values for the pages and reports. The
+    quota rows it locks are held until the commit, so concurrent submits take turns
+    on them and cannot overspend. Raises QuotaExceeded (rolling the submit back)
     when the estimate does not fit what is left of either quota.
     """
-    with transaction.atomic():
+    refused: list[QuotaStatus] = []
+    # No savepoint of its own: a refusal is raised after the block, having written nothing.
+    with transaction.atomic(savepoint=False):
         quotas = _lock_quotas(team_id=team_id, user_id=user_id)
-        if quotas:
-            time_zone = Team.objects.values_list("time_zone", flat=True).get(pk=team_id)
-            statuses = [quota_status(quota, time_zone=time_zone) for quota in quotas]
-            refused = [status for status in statuses if cu > status.left]
-            if refused:
-                tightest: QuotaStatus = min(refused, key=lambda status: status.left)
-                raise QuotaExceeded(
-                    needed=cu,
-                    left=tightest.left,
-                    scope="team" if tightest.quota.is_team_quota else "member",
-                    resets_at=tightest.resets_at,
-                )
+        statuses = quotas and quota_statuses(quotas, time_zone=quotas[0].team.time_zone)
+        refused = [status for status in statuses if cu > status.left]
+        if not refused:
             for status in statuses:
                 _announce_thresholds(status, cu)
-        return UsageEntry.objects.create(
-            team_id=team_id,
-            user_id=user_id,
-            job_id=job_id,
-            job_uuid=job_uuid,
-            kind=EntryKind.RESERVE,
-            cu=cu,
-            model_id=model_id,
-            model_name=model_name,
-            prompt=prompt[:200],
-            price_published=price_published,
-            period_at=submitted_at,
+            entry = UsageEntry.objects.create(
+                team_id=team_id,
+                user_id=user_id,
+                job_id=job_id,
+                job_uuid=job_uuid,
+                kind=EntryKind.RESERVE,
+                cu=cu,
+                model_id=model_id,
+                model_name=model_name,
+                prompt=prompt[:200],
+                price_published=price_published,
+                period_at=submitted_at,
+            )
+    if refused:
+        tightest: QuotaStatus = min(refused, key=lambda status: status.left)
+        raise QuotaExceeded(
+            needed=cu,
+            left=tightest.left,
+            scope="team" if tightest.quota.is_team_quota else "member",
+            resets_at=tightest.resets_at,
         )
+    return entry
 
 
 def _announce_thresholds(status: QuotaStatus, cu: Decimal) -> None:
@@ -326,7 +334,10 @@ def quota_set(*, team: Team, user=None, limit_cu: Decimal, period: str, actor=No
     if user is not None and not _is_member(team, user):
         raise QuotaError(f"{user} is not a member of {team.name}.")
     with transaction.atomic():
-        Team.objects.select_for_update(no_key=True).filter(pk=team.pk).values_list("pk").first()
+        # FOR UPDATE of the team waits for every submit in flight (each holds a key-share
+        # lock on it, ``_lock_quotas``) and holds new ones back: a submit that found no
+        # quota to lock commits before the new quota starts counting.
+        Team.objects.select_for_update().filter(pk=team.pk).values_list("pk").first()
         quota = (
             Quota.objects.select_for_update().filter(team=team, user=user).order_by("pk").first()
         )
