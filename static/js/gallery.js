@@ -21,7 +21,7 @@ function refreshSelection() {
   if (count) {
     count.textContent = chosen.length
       ? `${chosen.length} selected`
-      : "Select files with their check boxes";
+      : "Tick files (shift-click for a range) to download them as a zip, collect or delete them";
   }
   const clear = document.querySelector("[data-selection-clear]");
   if (clear) clear.hidden = chosen.length === 0;
