@@ -142,17 +142,17 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
 
     if isinstance(exc, QuotaExceeded):
         set_rollback()
-        return Response(
-            {
-                "error": str(exc),
-                "code": "quota_exceeded",
-                "needed": exc.needed,
-                "left": exc.left,
-                "scope": exc.scope,
-                "resets_at": getattr(exc, "resets_at", None),
-            },
-            status=status.HTTP_403_FORBIDDEN,
-        )
+        body = {
+            "error": str(exc),
+            "code": "quota_exceeded",
+            "needed": exc.needed,
+            "left": exc.left,
+            "scope": exc.scope,
+            "resets_at": getattr(exc, "resets_at", None),
+        }
+        if getattr(exc, "field", None):
+            body["fields"] = {exc.field: [str(exc)]}
+        return Response(body, status=status.HTTP_403_FORBIDDEN)
 
     if isinstance(exc, JobNotCancellable | JobStillRunning):
         set_rollback()

@@ -419,6 +419,7 @@ def newest_job_uuids(*, team_id: int) -> list[UUID]:
 
 # ------------------------------------------------------------------ one job
 
+BATCH_NOT_FOUND = "There is no batch with this id in your team."
 JOB_NOT_FOUND = "There is no job with this id in your team."
 OUTPUT_NOT_FOUND = "This job has no output at this position in your team."
 JOB_CHANGE_REFUSED = (
@@ -572,6 +573,22 @@ def starting_model(*, membership: Membership) -> catalogue.Model | None:
         .first()
     )
     return (last and catalogue_model(last)) or catalogue_model(FIRST_MODEL_ID)
+
+
+def batch_for(membership: Membership, batch: UUID) -> JobGroup:
+    """The jobs one submit of ``membership``'s team started together (``Job.batch``).
+
+    Raises ``Http404`` when the team has no job of that batch.
+    """
+    jobs = list(
+        Job.objects.filter(team_id=membership.team_id, batch=batch)
+        .select_related("created_by", "team")
+        .prefetch_related("outputs")
+        .order_by("created_at", "id")
+    )
+    if not jobs:
+        raise Http404(BATCH_NOT_FOUND)
+    return JobGroup(key=str(batch), jobs=jobs)
 
 
 def workspace_groups(*, membership: Membership, limit: int = 24) -> list[JobGroup]:

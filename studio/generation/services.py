@@ -268,7 +268,7 @@ def generation_submit_group(
     batch = uuid4()
     with transaction.atomic():
         if count > 1:
-            _require_room(membership, total)
+            _require_room(membership, total, field="count")
         return [
             _queue_generation(
                 membership=membership,
@@ -281,7 +281,7 @@ def generation_submit_group(
         ]
 
 
-def _require_room(membership: Membership, cu: Decimal) -> None:
+def _require_room(membership: Membership, cu: Decimal, *, field: str) -> None:
     """Refuse a group whose total does not fit (each job's reserve checks its own part)."""
     allowance = allowance_for(membership=membership)
     if not allowance.allows(cu):
@@ -293,6 +293,7 @@ def _require_room(membership: Membership, cu: Decimal) -> None:
             left=allowance.left,
             scope="member" if member_binds else "team",
             resets_at=allowance.resets_at,
+            field=field,
         )
 
 

@@ -36,12 +36,20 @@ class QuotaExceeded(Exception):
 
     ``scope`` is ``"member"`` (the member's own quota) or ``"team"`` (the team's,
     which every member's use counts against). ``str()`` is the sentence to show
-    in the form; ``as_dict()`` is the body for the API.
+    in the form; ``as_dict()`` is the body for the API. ``field`` names the request
+    field that asks for too much when one does (a batch's ``count``).
     """
 
     def __init__(
-        self, *, needed: Decimal, left: Decimal, scope: str, resets_at: datetime | None = None
+        self,
+        *,
+        needed: Decimal,
+        left: Decimal,
+        scope: str,
+        resets_at: datetime | None = None,
+        field: str | None = None,
     ) -> None:
+        self.field = field
         self.needed = Decimal(needed).quantize(CENT)
         self.left = max(Decimal(left), Decimal(0)).quantize(CENT)
         self.scope = scope

@@ -17,6 +17,8 @@ ENDPOINTS = {
     "/api/v1/jobs/{job_id}": {"get", "delete"},
     "/api/v1/jobs/{job_id}/cancel": {"post"},
     "/api/v1/jobs/{job_id}/outputs/{position}": {"get"},
+    "/api/v1/batches": {"post"},
+    "/api/v1/batches/{batch_id}": {"get"},
     "/api/v1/usage": {"get"},
     "/api/v1/assets": {"get", "post"},
     "/api/v1/assets/import": {"post"},

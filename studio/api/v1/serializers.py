@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from krea_integration.catalogue import GROUPS
 from studio.generation.models import Job, JobStatus, Output
+from studio.generation.services import MAX_VARIATIONS
 from studio.webhooks.targets import TargetRefused, check_url
 
 # How deeply a request's params may nest (Krea's schemas need three or four levels).
@@ -59,6 +60,11 @@ class QuotaErrorSerializer(ErrorSerializer):
     needed = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False)
     left = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False)
     scope = serializers.CharField(help_text="Whose quota is short: the member's or the team's.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="The request field that asks for too much, when one does: a batch's `count`.",
+    )
 
 
 class ThrottledErrorSerializer(ErrorSerializer):
@@ -247,11 +253,18 @@ class JobSerializer(serializers.ModelSerializer):
     cancel_requested = serializers.BooleanField(
         source="is_cancelling", help_text="Cancelling at Krea; the job will end as cancelled."
     )
+    batch = serializers.UUIDField(
+        allow_null=True,
+        read_only=True,
+        help_text="The batch of variations this job belongs to (`GET /api/v1/batches/{id}`); "
+        "null for a job started alone with `POST /api/v1/jobs`.",
+    )
 
     class Meta:
         model = Job
         fields = [
             "id",
+            "batch",
             "model",
             "model_name",
             "status",
@@ -280,6 +293,62 @@ class JobCreatedSerializer(JobSerializer):
     class Meta(JobSerializer.Meta):
         fields = [*JobSerializer.Meta.fields, "warnings"]
         read_only_fields = fields
+
+
+class BatchCreateSerializer(JobCreateSerializer):
+    """Variations of one generation, each its own job with its own seed."""
+
+    count = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_VARIATIONS,
+        help_text=f"How many jobs to start, 1 to {MAX_VARIATIONS}: each is estimated, reserved "
+        "and charged on its own, and the quota must have room for all of them.",
+    )
+    seed_locked = serializers.BooleanField(
+        default=False,
+        help_text="false: every job gets a fresh random seed (leave `params.seed` out). "
+        "true: the first job takes `params.seed` (drawn at random when left out) and the "
+        "others count up from it, so the batch can be made again. Ignored by models "
+        "without a `seed` parameter, whose jobs vary on their own.",
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if "seed" in data.get("params", {}) and not data["seed_locked"]:
+            raise serializers.ValidationError(
+                {
+                    "seed_locked": [
+                        "params has a seed: set seed_locked to true to start from it, or leave "
+                        "seed out for a random seed per job."
+                    ]
+                }
+            )
+        return data
+
+
+class BatchSerializer(serializers.Serializer):
+    """Jobs started together by one request, first job first."""
+
+    id = serializers.UUIDField(source="key", help_text="The batch's id; each job's `batch`.")
+    model = serializers.CharField(source="first.model_id")
+    count = serializers.SerializerMethodField(help_text="How many jobs the batch has.")
+    seed_locked = serializers.BooleanField(
+        source="first.seed_locked",
+        help_text="True when the seeds were kept from `params.seed`, counting up.",
+    )
+    varies_on_its_own = serializers.BooleanField(
+        help_text="True for several jobs of a model without a seed: the same parameters, "
+        "which the model varies on its own."
+    )
+    jobs = JobSerializer(many=True)
+
+    def get_count(self, batch) -> int:
+        return len(batch.jobs)
+
+
+class BatchCreatedSerializer(BatchSerializer):
+    warnings = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text=WARNINGS_HELP
+    )
 
 
 class JobFilterSerializer(QuerySerializer):

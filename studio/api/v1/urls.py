@@ -18,6 +18,8 @@ urlpatterns = [
         views.JobOutputView.as_view(),
         name="job-output",
     ),
+    path("batches", views.BatchListView.as_view(), name="batch-list"),
+    path("batches/<uuid:batch_id>", views.BatchDetailView.as_view(), name="batch-detail"),
     path("usage", views.UsageView.as_view(), name="usage"),
     path("assets", assets.AssetListView.as_view(), name="asset-list"),
     path("assets/import", assets.AssetImportView.as_view(), name="asset-import"),

@@ -194,16 +194,89 @@ class JobListView(mixins.ListModelMixin, generics.GenericAPIView):
         job = generation_selectors.job_for(membership, job.uuid)
         location = request.build_absolute_uri(reverse("api-v1:job-detail", args=[job.uuid]))
         data = s.JobSerializer(job, context={"request": request}).data
-        warnings = generation_selectors.generation_warnings(
-            model_id=job.model_id, params=body.validated_data["params"]
-        )
-        if warnings:
-            data["warnings"] = warnings
         return Response(
-            data,
+            _with_warnings(data, body.validated_data),
             status=status.HTTP_201_CREATED,
             headers={"Location": location},
         )
+
+
+def _with_warnings(data: dict, request_body: dict) -> dict:
+    """``data`` with the request's deprecated parameter names, if it used any."""
+    warnings = generation_selectors.generation_warnings(
+        model_id=request_body["model"], params=request_body["params"]
+    )
+    if warnings:
+        data["warnings"] = warnings
+    return data
+
+
+class BatchListView(ApiView):
+    @extend_schema(
+        tags=[TAG_JOBS],
+        summary="Start a batch of variations",
+        operation_id="batches_create",
+        request=s.BatchCreateSerializer,
+        responses={
+            201: s.BatchCreatedSerializer,
+            **INVALID,
+            **_errors(
+                (
+                    403,
+                    s.QuotaErrorSerializer,
+                    "The batch does not fit your or the team's CU quota (`fields.count` "
+                    "when more than one job was asked for); no job was started.",
+                ),
+                (409, s.ErrorSerializer, "The team has no Krea token yet."),
+            ),
+            401: COMMON_ERRORS[401],
+            429: COMMON_ERRORS[429],
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """Start `count` (1 to 4) variations of one generation, as the workspace's
+        "Generate xN" does: separate jobs, each with its own seed, estimated and reserved
+        together. All of them start, or none (over the quota: 403 and no job). Follow the
+        batch at its `Location`, or each job at `/api/v1/jobs/{id}`."""
+        membership = require_membership(request)
+        body = s.BatchCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        callback_url = body.validated_data.get("callback_url")
+        with transaction.atomic():
+            jobs = generation.generation_submit_group(
+                membership=membership,
+                model_id=body.validated_data["model"],
+                params=body.validated_data["params"],
+                count=body.validated_data["count"],
+                seed_locked=body.validated_data["seed_locked"],
+            )
+            for job in jobs if callback_url else []:
+                webhooks.job_callback_set(job_id=job.pk, url=callback_url)
+        batch = generation_selectors.batch_for(membership, jobs[0].batch)
+        location = request.build_absolute_uri(reverse("api-v1:batch-detail", args=[batch.key]))
+        data = s.BatchSerializer(batch, context={"request": request}).data
+        return Response(
+            _with_warnings(data, body.validated_data),
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+
+class BatchDetailView(ApiView):
+    @extend_schema(
+        tags=[TAG_JOBS],
+        summary="One batch of variations",
+        operation_id="batches_retrieve",
+        responses={
+            200: s.BatchSerializer,
+            **_errors((404, s.ErrorSerializer, "No such batch in your team.")),
+            **COMMON_ERRORS,
+        },
+    )
+    def get(self, request: Request, batch_id: UUID) -> Response:
+        """The batch's jobs, first first, with their states and outputs."""
+        batch = generation_selectors.batch_for(require_membership(request), batch_id)
+        return Response(s.BatchSerializer(batch, context={"request": request}).data)
 
 
 class JobDetailView(ApiView):
