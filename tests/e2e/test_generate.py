@@ -122,3 +122,16 @@ def test_a_video_model_produces_a_video_that_plays(page, log_in, krea_live, peop
     )
     duration = page.evaluate("document.querySelector('.job-card video').duration")
     assert duration > 0
+
+    # In the gallery the same video opens in the lightbox and plays there.
+    page.goto("/gallery/")
+    page.locator(".tile--video a.tile__media").first.click()
+    expect(page.locator(".pswp")).to_have_attribute("data-ready", "")
+    wait_until(
+        page,
+        "(() => { const v = document.querySelector('.pswp video.lightbox-video');"
+        " return v && v.readyState >= 2 && v.duration > 0 && v.videoWidth > 0; })()",
+        timeout=20,
+    )
+    page.keyboard.press("Escape")
+    expect(page.locator(".pswp")).to_have_count(0)
