@@ -101,6 +101,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: an open page's "nothing changed" poll reads no session, user or
+    # membership (studio/generation/live.py).
+    "studio.generation.middleware.LivePollMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check, which reads POST bodies: asset uploads over Krea's limit

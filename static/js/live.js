@@ -1,10 +1,13 @@
 /* Live updates on every page of a team member (docs/architecture.md, "Live updates").
  *
- * About once a second (twice while a job on screen or of the member's runs, every 5 s
- * while the tab is hidden) it asks the team's events
+ * About once a second (four times while a job on screen or of the member's is in flight,
+ * every 5 s while the tab is hidden) it asks the team's events
  * endpoint whether anything changed since the version it last saw, naming the
  * running jobs on screen (they are then refreshed from Krea by the server, at most
- * every 3 s each) and the finished ones still waiting for their files. Nothing changed: an empty 204. Something changed: the state of
+ * every 3 s each) and the finished ones still waiting for their files. It sends the
+ * page's live token (signed by the server for this member's team, renewed by each full
+ * answer), so "nothing changed" is an empty 204 from one cache read, without the
+ * session. Something changed: the state of
  * those jobs, of the member's running jobs and the team's newest jobs, and then
  *  - every element showing a job whose state differs (a row, a card: they carry
  *    data-live-job, data-live-state and an hx-get with hx-trigger="studio:changed")
@@ -16,13 +19,14 @@
 (function () {
   "use strict";
   var VISIBLE_MS = 1000;
-  var BUSY_MS = 500; // while a job on screen or of the member's runs: its end shows sooner
+  var BUSY_MS = 250; // while a job on screen or of the member's is in flight: its end shows sooner
   var HIDDEN_MS = 5000;
   var TOAST_MS = 10000;
   var MINE_KEY = "studio-live-mine";
   var endpoint = document.body.dataset.liveUrl;
   if (!endpoint || !window.fetch) return;
   var version = "";
+  var token = document.body.dataset.liveToken || "";
   var timer = null;
   var inflight = false;
 
@@ -86,10 +90,26 @@
     }
   }
 
+  var preloaded = [];
+
   function refresh(job) {
+    var stale = false;
     document.querySelectorAll('[data-live-job="' + job.uuid + '"]').forEach(function (el) {
-      if (el.dataset.liveState !== job.state && window.htmx) window.htmx.trigger(el, "studio:changed");
+      if (el.dataset.liveState !== job.state && window.htmx) {
+        stale = true;
+        window.htmx.trigger(el, "studio:changed");
+      }
     });
+    // A finished job's images at Krea, fetched while its card is: the card's <img> then
+    // finds them in the browser's cache.
+    if (stale && job.results) {
+      job.results.forEach(function (url) {
+        var img = new Image();
+        img.src = url;
+        preloaded.push(img);
+      });
+      preloaded = preloaded.slice(-8);
+    }
   }
 
   function addNewest(newest) {
@@ -122,6 +142,7 @@
 
   function apply(data) {
     version = data.version;
+    if (data.token) token = data.token;
     data.jobs.forEach(function (job) {
       refresh(job);
       if (!job.mine) return;
@@ -144,10 +165,12 @@
       watch: onScreen("[data-live-job][data-live-active]").join(","),
       follow: onScreen("[data-live-job][data-live-follow]:not([data-live-active])").join(","),
       mine: Object.keys(mine).join(","),
+      t: token,
     });
     window
       .fetch(endpoint + "?" + query.toString(), { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
+        if (response.headers.get("X-Live-Token")) token = response.headers.get("X-Live-Token");
         if (response.status === 200) return response.json().then(apply);
         return null;
       })

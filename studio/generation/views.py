@@ -445,15 +445,6 @@ def jobs(request: HttpRequest) -> HttpResponse:
 
 # ------------------------------------------------------------------ live updates
 
-LIVE_MAX_JOBS = 100
-
-
-def _uuid_list(request: HttpRequest, name: str) -> list[UUID]:
-    values = [v for v in request.GET.get(name, "").split(",") if v.strip()]
-    if len(values) > LIVE_MAX_JOBS:
-        raise ValueError(f"at most {LIVE_MAX_JOBS} job ids")
-    return [UUID(value.strip()) for value in values]
-
 
 @team_required()
 @require_GET
@@ -462,28 +453,35 @@ def live_events(request: HttpRequest) -> HttpResponse:
 
     ``watch``: the running jobs the page shows (refreshed from Krea by a task, at
     most every 3 s each); ``follow``: finished ones it shows still waiting for their
-    files; ``mine``: the member's jobs the page last saw running.
-    An empty 204 when the team's version is still ``v`` (one cache read); else the
-    new version, the state of those jobs and the member's running ones, and the
-    team's newest jobs.
+    files; ``mine``: the member's jobs the page last saw running; ``t``: the page's
+    live token. An unchanged version with a valid token was answered 204 by
+    ``LivePollMiddleware`` before the session was read; here (no token, an expired
+    one, or a change) the answer carries a fresh token: an empty 204 with it in
+    ``X-Live-Token`` when the team's version is still ``v``, else JSON with the new
+    version, the state of those jobs and the member's running ones, and the team's
+    newest jobs.
     """
     lists = {}
     for name in ("watch", "follow", "mine"):
         try:
-            lists[name] = _uuid_list(request, name)
+            lists[name] = live.job_ids(request.GET.get(name, ""))
         except ValueError as exc:
             return JsonResponse({name: f"A comma-separated list of job ids ({exc})."}, status=400)
     watch = lists["watch"]
     live.jobs_watch(team_id=request.team.pk, job_uuids=watch)
     version = live.team_version(request.team.pk)
+    token = live.live_token(team_id=request.team.pk, user_id=request.user.pk)
     if request.GET.get("v") == version:
-        return HttpResponse(status=204)
+        response = HttpResponse(status=204)
+        response[live.TOKEN_HEADER] = token
+        return response
     jobs = selectors.live_jobs(
         membership=request.membership, uuids=[uuid for ids in lists.values() for uuid in ids]
     )
     return JsonResponse(
         {
             "version": version,
+            "token": token,
             "jobs": [
                 {
                     "uuid": str(job.uuid),
@@ -496,6 +494,11 @@ def live_events(request: HttpRequest) -> HttpResponse:
                     "model": job.model_name,
                     "prompt": job.prompt[:120],
                     "url": reverse("job_detail", args=[job.uuid]),
+                    # What its card will show from Krea while the portal copies the files:
+                    # the page starts fetching it while it fetches the card.
+                    "results": selectors.job_results_at_krea(job)
+                    if job.group != "video" and live.job_followed(job)
+                    else [],
                 }
                 for job in jobs
             ],

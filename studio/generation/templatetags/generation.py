@@ -6,7 +6,7 @@ from datetime import timedelta
 from django import template
 from django.utils.safestring import mark_safe
 
-from studio.generation.live import job_followed, job_live_state
+from studio.generation.live import job_followed, job_live_state, live_token
 from studio.generation.models import TERMINAL, JobStatus
 from studio.generation.selectors import job_card, job_parameters, model_price_label
 
@@ -43,6 +43,13 @@ def live_attrs(job) -> str:
     if not job.is_terminal:
         attrs += " data-live-active"  # running at Krea: refreshed while on screen
     return mark_safe(attrs)  # noqa: S308  (a uuid and a state built from enums and counts)
+
+
+@register.simple_tag(takes_context=True)
+def page_live_token(context) -> str:
+    """The live token of the member's page: its polls are answered without the session."""
+    request = context["request"]
+    return live_token(team_id=request.team.pk, user_id=request.user.pk)
 
 
 @register.filter
