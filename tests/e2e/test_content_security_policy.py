@@ -113,6 +113,10 @@ def test_every_main_page_runs_under_the_policy(page, log_in, studio, violations)
     expect(image).to_be_visible()
     expect(image).to_have_js_property("complete", True)
     assert image.evaluate("img => img.naturalWidth") == 64  # the picture itself loaded
+    page.keyboard.press("Escape")
+    visit(page, f"/jobs/{job.uuid}/")
+    page.locator("a.output__link").first.click()  # the same lightbox on the job's page
+    expect(page.locator(".lightbox-details")).to_contain_text("a lighthouse")
     visit(page, "/jobs/")
     page.get_by_label("Prompt contains").fill("lighthouse")
     expect(page.locator("#job-results")).to_contain_text("lighthouse")
