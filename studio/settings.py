@@ -136,6 +136,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "studio.navigation.nav_items",
             ],
+            "libraries": {"fragments": "studio.fragments"},
         },
     },
 ]
@@ -321,7 +322,18 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Krea Studio <studio@
 
 # The cache holds the API's rate-limit counters: with several web processes use a shared
 # one (redis://host:6379/1) so a limit holds across them.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://"),
+    # Listing rows rendered once per what they show (studio.fragments): in each
+    # process's own memory, since a key never goes stale and a network trip per row
+    # would cost what rendering it does.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 5_000},  # a few KB each: ~200 pages of rows
+    },
+}
 
 # The public API (/api/v1/): API keys first (their 401 names the Bearer scheme), then the
 # browser's session. API_THROTTLE_RATE is requests per key: "120/minute", "5000/hour", "off".
