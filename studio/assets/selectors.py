@@ -65,9 +65,16 @@ def team_assets(*, team: Team, filters: Mapping[str, Any] | None = None) -> Quer
         assets = assets.filter(kind=filters["kind"])
     if filters.get("uploader"):
         assets = assets.filter(uploaded_by_id=filters["uploader"])
-    for word in str(filters.get("q") or "").split():
-        assets = assets.filter(Q(description__icontains=word) | Q(file_name__icontains=word))
-    return assets.order_by("-created_at", "-id")
+    return assets.filter(asset_search_q(filters.get("q"))).order_by("-created_at", "-id")
+
+
+def asset_search_q(text: str | None) -> Q:
+    """Assets whose description or file name holds every word of ``text``, in any case
+    (served on PostgreSQL by trigram indexes, migration 0002)."""
+    found = Q()
+    for word in str(text or "").split():
+        found &= Q(description__icontains=word) | Q(file_name__icontains=word)
+    return found
 
 
 def uploader_choices(*, team: Team) -> list[Membership]:
