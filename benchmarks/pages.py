@@ -3,8 +3,10 @@
 Two teams in one database: a big one (``--jobs``, 100,000 by default) and a small one
 (``--small``, 1,000 jobs). Each listing page is measured for both, beside the floor:
 the password-change page (the same base layout, login and team, no listing) in the
-same run. Goals (issue 15): every listing page of the big team at most 3x the floor
-and at most 1.3x the same page of the small team, with the same number of queries.
+same run, in turns (one request to each page per round, so that load from other work
+on the machine weighs on them alike). Goals (issue 15): every listing page of the big
+team at most 3x the floor and at most 1.3x the same page of the small team, with the
+same number of queries.
 
 Uses DATABASE_URL when set (PostgreSQL in earnest: seeding there uses COPY), else a
 temporary SQLite.
@@ -232,21 +234,26 @@ def seed(membership, count: int) -> None:
             cursor.execute("ANALYZE")
 
 
-def measure(client, url: str, requests: int) -> tuple[float, int, int]:
+def measure(requests_to: list[tuple], rounds: int) -> list[tuple[float, int, int]]:
+    """(median ms, queries, bytes) of each ``(client, url)``, measured in turns: one request
+    to each per round, so that a machine shared with other work loads them all alike."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for _ in range(3):  # warm up
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    times, queries = [], 0
-    for _ in range(requests):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+    for client, url in requests_to:
+        for _ in range(3):  # warm up
             response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-        queries = len(captured.captured_queries)
-    return statistics.median(times), queries, len(response.content)
+            assert response.status_code == 200, (url, response.status_code)
+    times = [[] for _ in requests_to]
+    queries, sizes = [0] * len(requests_to), [0] * len(requests_to)
+    for _ in range(rounds):
+        for n, (client, url) in enumerate(requests_to):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(url)
+                times[n].append((time.perf_counter() - started) * 1000)
+            queries[n], sizes[n] = len(captured.captured_queries), len(response.content)
+    return [(statistics.median(times[n]), queries[n], sizes[n]) for n in range(len(requests_to))]
 
 
 def sized_team(count: int):
@@ -310,13 +317,15 @@ def main() -> None:
         f"({connection.vendor}; seeding took {time.perf_counter() - started:.1f} s); "
         f"median of {args.requests} requests each"
     )
-    results = {}
+    labelled = []
     for membership in (small, big):
         client = Client()
         client.force_login(membership.user)
-        results[membership.pk] = [
-            (label, *measure(client, url, args.requests)) for label, url in pages(membership)
-        ]
+        labelled += [(membership.pk, label, client, url) for label, url in pages(membership)]
+    figures = measure([(client, url) for _, _, client, url in labelled], args.requests)
+    results = {small.pk: [], big.pk: []}
+    for (team, label, _, _), measured in zip(labelled, figures, strict=True):
+        results[team].append((label, *measured))
     print(
         f"  {'page':<26}{'ms @' + format(args.small, ','):>11}{'ms @' + format(args.jobs, ','):>13}"
         f"{'x floor':>9}{'x small':>9}{'queries':>9}   goal: <= {FLOOR_GOAL}x floor, "
