@@ -49,6 +49,11 @@ async function lightbox() {
     pswpModule: () => import(script.dataset.photoswipe),
     showHideAnimationType: "fade",
     bgOpacity: 0.92,
+    // Room under the picture for its prompt, parameters and actions, so they never cover it.
+    paddingFn: (viewport) => {
+      const side = viewport.x < 600 ? 0 : 16;
+      return { top: side, left: side, right: side, bottom: Math.round(Math.min(200, viewport.y * 0.3)) };
+    },
     closeTitle: "Close (Esc)",
     arrowPrevTitle: "Previous (←)",
     arrowNextTitle: "Next (→)",
