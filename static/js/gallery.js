@@ -103,6 +103,11 @@ document.addEventListener("htmx:afterRequest", (event) => {
   }, 60);
 });
 document.addEventListener("htmx:afterSettle", refreshSelection);
+// A finished job's tiles arrived live (live.js): the "nothing yet" card goes.
+document.addEventListener("htmx:afterSettle", () => {
+  if (!document.querySelector("#gallery-list .tile")) return;
+  for (const empty of document.querySelectorAll("#gallery-results [data-live-empty]")) empty.remove();
+});
 
 // The filters start open where there is room for them, folded on a phone.
 if (window.matchMedia("(min-width: 700px)").matches) {

@@ -12,7 +12,8 @@
  *  - every element showing a job whose state differs (a row, a card: they carry
  *    data-live-job, data-live-state and an hx-get with hx-trigger="studio:changed")
  *    is told to fetch itself again;
- *  - lists marked data-live-list get the team's new jobs at the top;
+ *  - lists marked data-live-list get the team's new jobs at the top, and the gallery
+ *    (data-live-gallery) their tiles once their files are in;
  *  - a finished job of the member's shows a toast and, if they allowed it, a
  *    browser notification.
  */
@@ -140,6 +141,30 @@
     });
   }
 
+  // The whole gallery: a new job of the team gets a hidden slot at the top, which follows
+  // the job and becomes its tiles once its files are in (gallery/_pending.html).
+  var ZERO_UUID = "00000000-0000-0000-0000-000000000000";
+
+  function addToGallery(newest) {
+    if (!window.htmx) return;
+    document.querySelectorAll("[data-live-gallery]").forEach(function (list) {
+      var known = list.dataset.liveGallery ? list.dataset.liveGallery.split(",") : [];
+      newest
+        .slice()
+        .reverse()
+        .forEach(function (job) {
+          if (known.indexOf(job.uuid) >= 0) return;
+          known.push(job.uuid);
+          var slot = document.createElement("li");
+          slot.id = "gallery-job-" + job.uuid;
+          slot.hidden = true;
+          list.prepend(slot);
+          window.htmx.ajax("GET", list.dataset.liveTiles.replace(ZERO_UUID, job.uuid), { target: slot, swap: "outerHTML" });
+        });
+      list.dataset.liveGallery = known.slice(-50).join(",");
+    });
+  }
+
   function apply(data) {
     version = data.version;
     if (data.token) token = data.token;
@@ -155,6 +180,7 @@
     });
     saveMine();
     addNewest(data.newest);
+    addToGallery(data.newest);
   }
 
   function poll() {

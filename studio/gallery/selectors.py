@@ -12,8 +12,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from studio.assets.selectors import models_taking
-from studio.generation.models import Output
-from studio.generation.selectors import team_outputs
+from studio.generation.live import job_followed
+from studio.generation.models import Job, Output
+from studio.generation.selectors import LIVE_NEWEST, team_outputs
 from studio.teams.models import Membership
 
 from .models import Collection, CollectionItem, Favourite
@@ -32,6 +33,23 @@ ZIP_LIMIT = 200
 
 
 # ------------------------------------------------------------------ outputs
+
+
+def job_tiles(*, membership: Membership, job: Job) -> list[Output]:
+    """The gallery's tiles of one of the team's jobs (its outputs, favourites marked)."""
+    return list(gallery_outputs(membership=membership).filter(job=job))
+
+
+def gallery_live(*, membership: Membership) -> tuple[list[UUID], list[Job]]:
+    """For the open gallery to add new outputs live: the team's newest job ids (the page
+    knows them already) and those of them it still waits for (running, or their files
+    being copied), each as a hidden slot that follows the job (``job_followed``)."""
+    jobs = list(
+        Job.objects.filter(team_id=membership.team_id)
+        .annotate(output_count=Count("outputs"))
+        .order_by("-created_at", "-id")[:LIVE_NEWEST]
+    )
+    return [job.uuid for job in jobs], [job for job in jobs if job_followed(job)]
 
 
 def gallery_outputs(

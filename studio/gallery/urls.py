@@ -7,6 +7,7 @@ urlpatterns = [
     path("gallery/download/", views.gallery_download, name="gallery_download"),
     path("gallery/delete/", views.gallery_delete, name="gallery_delete"),
     path("gallery/collect/", views.gallery_collect, name="gallery_collect"),
+    path("gallery/jobs/<uuid:job_uuid>/", views.gallery_job_tiles, name="gallery_job_tiles"),
     path(
         "jobs/<uuid:job_uuid>/outputs/<int:position>/favourite/",
         views.output_favourite,

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from studio.generation import selectors as generation_selectors
 from studio.generation import services as generation_services
+from studio.generation.live import job_followed
 from studio.generation.selectors import filter_choices, output_for
 from studio.paging import keyset_page
 from studio.teams.scoping import team_required
@@ -52,6 +53,7 @@ def _listing(
     url: str,
     collection: Collection | None = None,
     extra: dict[str, Any] | None = None,
+    live: bool = False,
 ) -> HttpResponse:
     """The outputs grid: filtered, keyset-paged; htmx gets the next page or the results."""
     collections = selectors.collection_choices(membership=request.membership)
@@ -78,6 +80,12 @@ def _listing(
         "here": request.get_full_path(),
         **(extra or {}),
     }
+    if live and not filters and not request.GET.get("cursor"):
+        # The whole gallery's first page takes new outputs at the top as jobs finish.
+        context["live_gallery"] = True
+        context["live_known"], context["live_pending"] = selectors.gallery_live(
+            membership=request.membership
+        )
     if request.htmx and request.htmx.target == "gallery-more":
         return render(request, "gallery/_grid.html#gallery-page", context)
     if request.htmx and request.htmx.target == "gallery-results":
@@ -89,7 +97,24 @@ def _listing(
 @require_GET
 def gallery(request: HttpRequest) -> HttpResponse:
     """The team's outputs as a masonry wall, newest first, with filters for outputs."""
-    return _listing(request, template="gallery/gallery.html", url=reverse("gallery"))
+    return _listing(request, template="gallery/gallery.html", url=reverse("gallery"), live=True)
+
+
+@team_required()
+@require_GET
+def gallery_job_tiles(request: HttpRequest, job_uuid: UUID) -> HttpResponse:
+    """One job's place in the open gallery (``live.js``): while it runs or its files are
+    copied, a hidden slot following it; then the tiles of its outputs."""
+    job = generation_selectors.job_for(request.membership, job_uuid)
+    if job_followed(job):
+        return render(request, "gallery/_pending.html", {"job": job})
+    context = {
+        "outputs": selectors.job_tiles(membership=request.membership, job=job),
+        "upscale_model": selectors.upscale_model_id(),
+        "animate_model": selectors.animate_model_id(),
+        "here": reverse("gallery"),
+    }
+    return render(request, "gallery/_tiles.html", context)
 
 
 @team_required()

@@ -169,7 +169,7 @@ def node_app_remove(request: HttpRequest, app_uuid: UUID) -> HttpResponse:
 @team_required()
 @require_GET
 def node_app_run(request: HttpRequest, run_uuid: UUID) -> HttpResponse:
-    """A run: one card following all its jobs (polled every 2 s until they end)."""
+    """A run: one card following all its jobs live (fetched again when one changes)."""
     run = selectors.run_for(request.membership, run_uuid)
     services.run_watch(run=run)
     state = selectors.run_state(run)

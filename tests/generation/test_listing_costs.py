@@ -83,6 +83,10 @@ def test_jobs_and_gallery_cost_the_same_queries_with_3_or_40_jobs_whatever_the_f
     add_jobs(37)
     many = [queries_for(client, reverse(page), **f) for f in filters]
     assert few == many
+    if page == "gallery":
+        # Unfiltered (a state is no gallery filter), the whole gallery also reads the
+        # team's newest jobs, to add their outputs live: one query, whatever the number.
+        many = [n - (f.keys() <= {"status"}) for n, f in zip(many, filters, strict=True)]
     assert len(set(many)) == 1, "a filter adds a query"
 
 

@@ -102,8 +102,11 @@ def test_running_an_app_leads_to_its_card_which_follows_its_jobs(
     run = NodeAppRun.objects.get()
     assert response.url == f"/node-apps/runs/{run.uuid}/"
     card = client.get(response.url, headers={"HX-Request": "true"}).content.decode()
-    assert 'hx-trigger="every 2s"' in card
-    assert card.count('class="run-job"') == 2
+    # Followed live: each job carries its state, and a change fetches the card again.
+    assert 'hx-trigger="studio:changed"' in card and "every" not in card
+    assert card.count('class="run-job"') == 2 and card.count("data-live-active") == 2
+    for job in run.jobs.all():
+        assert f'data-live-job="{job.uuid}"' in card
     advance(60)
     assert set(run.jobs.values_list("status", flat=True)) == {JobStatus.COMPLETED}
     card = client.get(response.url, headers={"HX-Request": "true"}).content.decode()

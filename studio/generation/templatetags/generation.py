@@ -45,6 +45,12 @@ def live_attrs(job) -> str:
     return mark_safe(attrs)  # noqa: S308  (a uuid and a state built from enums and counts)
 
 
+@register.filter
+def live_state(job) -> str:
+    """What a page shows of ``job``, as the string live.js compares (``job_live_state``)."""
+    return job_live_state(job)
+
+
 @register.simple_tag(takes_context=True)
 def page_live_token(context) -> str:
     """The live token of the member's page: its polls are answered without the session."""
