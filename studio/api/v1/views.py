@@ -191,7 +191,7 @@ class JobListView(mixins.ListModelMixin, generics.GenericAPIView):
             )
             if body.validated_data.get("callback_url"):
                 webhooks.job_callback_set(job_id=job.pk, url=body.validated_data["callback_url"])
-        job = generation_selectors.job_for(membership, job.uuid)
+        # The job as written (pending: its dispatch is only enqueued), not read again.
         location = request.build_absolute_uri(reverse("api-v1:job-detail", args=[job.uuid]))
         data = s.JobSerializer(job, context={"request": request}).data
         return Response(
