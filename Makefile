@@ -2,8 +2,11 @@
 # Needs only Python 3.11+ and make: the first run bootstraps uv and the locked dependencies.
 
 PYTHON ?= python3
-# pytest-xdist workers: one per core by default; each has its own test database.
-TEST_WORKERS ?= auto
+# pytest-xdist workers, each with its own test database: two per core by default. The
+# browser and scenario tests spend most of their time waiting (on the live server, the
+# simulator's clock, Chromium), so a second worker per core fills that time with other
+# tests; `worksteal` moves queued tests off a worker stuck behind a long one.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 UV_VERSION := 0.13.8
 UV := .uv/bin/uv
 VENV := .venv
@@ -15,8 +18,12 @@ export UV_PYTHON := $(shell command -v $(PYTHON))
 run: $(VENV)/.installed
 	bin/run
 
+# Each worker imports and collects every test module: with bytecode caching off
+# (PYTHONDONTWRITEBYTECODE, set in many shells and images) every worker compiles the
+# project and rewrites every test's asserts again, some 15 s of CPU each. Keep the caches.
+test: export PYTHONDONTWRITEBYTECODE :=
 test: $(VENV)/.installed
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -6,8 +6,11 @@ and ``CELERY_BROKER_URL`` switch it to PostgreSQL and Redis. Tests marked
 unless ``STUDIO_REQUIRE_SERVICES=1`` (set by CI), where a missing service fails.
 """
 
+import fcntl
 import os
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -38,6 +41,53 @@ def _missing_service(item) -> str | None:
 def pytest_configure(config) -> None:
     # Tests create hundreds of users: a deliberately slow hasher would dominate the suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
+    """On PostgreSQL under xdist, workers copy one migrated template instead of each
+    running every migration: the first worker of the run migrates it, under a file lock.
+
+    Django's test database creation copies ``TEST["TEMPLATE"]`` and then runs
+    ``migrate``, which finds every migration applied; the migrations still run once
+    per run, from scratch, so a broken migration still fails the suite.
+    """
+    from django.db import connection
+
+    workerinput = getattr(request.config, "workerinput", None)
+    if workerinput is None or connection.vendor != "postgresql":
+        return
+    template = f"test_{connection.settings_dict['NAME']}_template"
+    lock_path = Path(tempfile.gettempdir()) / f"krea-studio-{template}.lock"
+    with lock_path.open("a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.seek(0)
+        if lock.read().strip() != workerinput["testrunuid"]:
+            _migrate_template(template, request.getfixturevalue("django_db_blocker"))
+            lock.seek(0)
+            lock.truncate()
+            lock.write(workerinput["testrunuid"])
+            lock.flush()
+    connection.settings_dict.setdefault("TEST", {})["TEMPLATE"] = template
+
+
+def _migrate_template(template: str, blocker) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    with blocker.unblock():
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{template}"')
+            cursor.execute(f'CREATE DATABASE "{template}"')
+        name = connection.settings_dict["NAME"]
+        connection.close()
+        connection.settings_dict["NAME"] = template
+        try:
+            call_command("migrate", verbosity=0, interactive=False)
+        finally:
+            # A template cannot be copied while anyone is connected to it.
+            connection.close()
+            connection.settings_dict["NAME"] = name
 
 
 def pytest_report_header(config) -> list[str]:
