@@ -119,20 +119,52 @@ def _threads(url: str, keys: list[str], seconds: float) -> None:
         thread.join()
 
 
-def hammer(url: str, keys: list[str], seconds: float, team) -> tuple[int, float, float]:
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes ``pids`` have used (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def server_pids(server_pid: int) -> list[int]:
+    """gunicorn's workers and the PostgreSQL backends serving them: the server's CPU."""
+    from django.db import connection
+
+    workers = [
+        int(line)
+        for line in Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return [server_pid, *workers, *backends]
+
+
+def hammer(
+    url: str, keys: list[str], seconds: float, team, pids: list[int]
+) -> tuple[int, float, float, float]:
     """Every key submits as fast as it can for ``seconds`` (refusals included).
 
-    Returns (jobs accepted, seconds from the start to the last acceptance, wall seconds),
-    read from the team's jobs.
+    Returns (jobs accepted, seconds from the start to the last acceptance, wall seconds,
+    CPU seconds the server used), read from the team's jobs and /proc.
     """
     from django.utils import timezone
 
-    started, clock = timezone.now(), time.monotonic()
+    started, clock, cpu = timezone.now(), time.monotonic(), _cpu_seconds(pids)
     (_wrk if shutil.which("wrk") else _threads)(url, keys, seconds)
-    wall = time.monotonic() - clock
+    wall, cpu = time.monotonic() - clock, _cpu_seconds(pids) - cpu
     accepted = team.jobs.filter(created_at__gte=started)
     last = accepted.order_by("-created_at").values_list("created_at", flat=True).first()
-    return accepted.count(), (last - started).total_seconds() if last else 0.0, wall
+    return accepted.count(), (last - started).total_seconds() if last else 0.0, wall, cpu
 
 
 def main() -> None:
@@ -185,9 +217,10 @@ def main() -> None:
                 break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        hammer(url, keys, 2, team)  # warm up every worker (broker and database connections)
+        hammer(url, keys, 2, team, [])  # warm up every worker (broker, database connections)
+        pids = server_pids(server.pid)
 
-        plain, _, plain_wall = hammer(url, keys, args.seconds, team)
+        plain, _, plain_wall, plain_cpu = hammer(url, keys, args.seconds, team, pids)
         plain_rate = plain / plain_wall
 
         estimate = job_estimate(catalogue.load().get(MODEL), {"prompt": "x"}).cu
@@ -201,7 +234,7 @@ def main() -> None:
         Quota.objects.create(team=team, user=None, limit_cu=limit, period="month")
         for membership in team.memberships.exclude(user__email="submit-owner@example.com"):
             Quota.objects.create(team=team, user=membership.user, limit_cu=limit, period="month")
-        accepted, until_last, wall = hammer(url, keys, args.seconds * 2, team)
+        accepted, until_last, wall, quota_cpu = hammer(url, keys, args.seconds * 2, team, pids)
         reserved = sum(e.cu for e in UsageEntry.objects.filter(team=team)) - held_before
         overspend = max(reserved - room, Decimal(0))
         quota_rate = accepted / until_last if until_last else 0.0
@@ -230,6 +263,15 @@ def main() -> None:
     )
     if plain_rate:
         print(f"  quota-checked / plain           {quota_rate / plain_rate:>8.2f}")
+    # CPU per submit does not depend on what else runs on the machine: how many submits
+    # its cores could take if they served nothing else.
+    if plain and accepted:
+        per_plain, per_quota = plain_cpu / plain * 1000, quota_cpu / accepted * 1000
+        print(
+            f"  server CPU per submit (gunicorn + PostgreSQL): {per_plain:.1f} ms plain, "
+            f"{per_quota:.1f} ms quota-checked (refusals included): at most "
+            f"{cores * 1000 / per_quota:.0f} quota-checked submits/s on {cores} idle cores"
+        )
     print(
         f"  reserved {reserved} CU of a {room} CU team quota: overspend {overspend} CU   "
         f"goal: 0   {'met' if overspend == 0 else 'NOT MET'}"
