@@ -89,10 +89,20 @@ def asset_jobs(*, asset: Asset, limit: int = 20) -> list[Any]:
     return list(asset.jobs.select_related("created_by").order_by("-created_at", "-id")[:limit])
 
 
+# (catalogue, kind) -> its models taking that kind: the catalogue is read once per
+# process, and the gallery asks on every page (its Upscale and Animate actions).
+_models_taking: dict[tuple[int, str], tuple[catalogue.Catalogue, list[catalogue.Model]]] = {}
+
+
 def models_taking(*, kind: str) -> list[catalogue.Model]:
     """The catalogue's models with a field for a file of ``kind``, by group then name."""
-    models = [m for m in catalogue.load().models if field_for(m, kind)]
-    return sorted(models, key=lambda m: (m.group, m.name.casefold()))
+    current = catalogue.load()
+    known = _models_taking.get((id(current), kind))
+    if known is None or known[0] is not current:
+        models = [m for m in current.models if field_for(m, kind)]
+        known = (current, sorted(models, key=lambda m: (m.group, m.name.casefold())))
+        _models_taking[(id(current), kind)] = known
+    return list(known[1])
 
 
 def param_strings(params: Any) -> set[str]:
