@@ -165,6 +165,26 @@
     });
   }
 
+  // The team's newest jobs this page has seen. A new one of the member's is followed even
+  // if it started and ended between two polls (every 5 s in a background tab): it would
+  // never have been seen running, and its toast and notification never shown.
+  var seenNewest = null;
+
+  function followNewOfMine(newest) {
+    var first = seenNewest === null;
+    if (first) seenNewest = {};
+    var added = false;
+    newest.forEach(function (job) {
+      if (seenNewest[job.uuid]) return;
+      seenNewest[job.uuid] = true;
+      if (!first && job.mine && !mine[job.uuid]) {
+        mine[job.uuid] = true;
+        added = true;
+      }
+    });
+    if (added) version = ""; // the next answer is a full one: it says how those jobs stand
+  }
+
   function apply(data) {
     version = data.version;
     if (data.token) token = data.token;
@@ -178,6 +198,7 @@
         toast(job);
       }
     });
+    followNewOfMine(data.newest);
     saveMine();
     addNewest(data.newest);
     addToGallery(data.newest);

@@ -408,12 +408,13 @@ def live_jobs(*, membership: Membership, uuids: Iterable[UUID]) -> list[Job]:
     )
 
 
-def newest_job_uuids(*, team_id: int) -> list[UUID]:
-    """The team's newest jobs, newest first: a live list adds those it does not show yet."""
+def newest_jobs(*, team_id: int) -> list[tuple[UUID, int | None]]:
+    """The team's newest jobs as (uuid, created_by_id), newest first: a live list adds
+    those it does not show yet, and a page follows the member's own among them."""
     return list(
         Job.objects.filter(team_id=team_id)
         .order_by("-created_at", "-id")
-        .values_list("uuid", flat=True)[:LIVE_NEWEST]
+        .values_list("uuid", "created_by_id")[:LIVE_NEWEST]
     )
 
 

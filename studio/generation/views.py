@@ -503,8 +503,12 @@ def live_events(request: HttpRequest) -> HttpResponse:
                 for job in jobs
             ],
             "newest": [
-                {"uuid": str(uuid), "url": reverse("job_detail", args=[uuid])}
-                for uuid in selectors.newest_job_uuids(team_id=request.team.pk)
+                {
+                    "uuid": str(uuid),
+                    "url": reverse("job_detail", args=[uuid]),
+                    "mine": created_by_id == request.user.pk,
+                }
+                for uuid, created_by_id in selectors.newest_jobs(team_id=request.team.pk)
             ],
         }
     )

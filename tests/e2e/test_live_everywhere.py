@@ -118,3 +118,19 @@ def test_a_notification_says_the_members_job_finished_when_they_allowed_it(
     assert re.fullmatch(r"Flux.* completed", notes[0]["title"])  # the model, how it ended
     assert notes[0]["body"] == "a lighthouse for the night shift"
     assert notes[0]["tag"] == str(job.uuid)  # several tabs show it once
+
+
+def test_a_job_that_starts_and_ends_between_two_looks_of_a_background_tab_is_notified(
+    page, log_in, krea_live, olivia, live_server
+):
+    page.context.grant_permissions(["notifications"], origin=live_server.url)
+    page.context.add_init_script(NOTIFICATIONS_RECORDED)
+    sign_in(page, log_in, olivia)
+    expect(page.locator("body[data-live-url]")).to_have_count(1)
+    page.evaluate(
+        "window.__background = true; document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    page.wait_for_timeout(300)  # the background tab's first look: it now asks every 5 s
+    job = submit(olivia, "a quick one")  # 2 s: done before the tab looks again
+    notes = wait_until(page, "window.__notifications.length && window.__notifications", timeout=40)
+    assert [note["tag"] for note in notes] == [str(job.uuid)]

@@ -196,3 +196,13 @@ def test_a_completed_card_shows_krea_s_image_while_the_portal_copies_it(settings
     assert 'src="https://gen.krea.ai/result.png"' in card
     assert "elsewhere.example" not in card  # only from the hosts outputs come from
     assert "Copying the files" in card and "data-live-follow" in card
+
+
+def test_the_newest_jobs_say_which_are_the_members_own(submit, member, owner):
+    job = submit()  # by member
+    assert browser(member).get(LIVE).json()["newest"][0] == {
+        "uuid": str(job.uuid),
+        "url": reverse("job_detail", args=[job.uuid]),
+        "mine": True,  # followed even if it ends before a page sees it running
+    }
+    assert browser(owner).get(LIVE).json()["newest"][0]["mine"] is False
