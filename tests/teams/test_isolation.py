@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -144,6 +145,7 @@ OTHER_TEAM_VALUES: dict[str, Callable] = {
     "delivery_uuid": lambda team, user: _webhook_delivery(team, user).uuid,
     "delivery_id": lambda team, user: _webhook_delivery(team, user).uuid,
     "collection_uuid": _collection,
+    "batch_id": lambda team, user: JobFactory(team=team, created_by=user, batch=uuid4()).batch,
 }
 
 # Routes that act on a selection of outputs named in the query or the form (``output=<id>``):
