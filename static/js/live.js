@@ -56,31 +56,53 @@
     return Object.keys(seen);
   }
 
+  // One toast per model and outcome while it is on screen: a Generate x4 finishing says
+  // "Flux: 4 jobs completed." once, not four times over the page.
+  var toasts = {};
+
+  function toastText(text, job, count) {
+    var strong = document.createElement("strong");
+    strong.textContent = job.model;
+    var label = job.label.toLowerCase();
+    text.replaceChildren(strong, count > 1 ? ": " + count + " jobs " + label + "." : " " + label + ".");
+  }
+
   function toast(job) {
     var box = document.getElementById("toasts");
     if (!box) return;
-    var item = document.createElement("div");
-    item.className = "toast toast--" + job.tone;
-    var text = document.createElement("p");
-    text.className = "toast__text";
-    var strong = document.createElement("strong");
-    strong.textContent = job.model;
-    text.append(strong, " " + job.label.toLowerCase() + ".");
-    var open = document.createElement("a");
-    open.href = job.url;
-    open.textContent = "Open";
-    var close = document.createElement("button");
-    close.type = "button";
-    close.className = "link";
-    close.textContent = "Dismiss";
-    close.addEventListener("click", function () {
-      item.remove();
-    });
-    item.append(text, open, close);
-    box.append(item);
-    window.setTimeout(function () {
-      item.remove();
-    }, TOAST_MS);
+    var key = job.model + "|" + job.label;
+    var shown = toasts[key];
+    if (shown && shown.item.isConnected) {
+      shown.count += 1;
+      toastText(shown.text, job, shown.count);
+      shown.open.href = job.url; // the newest of them
+      window.clearTimeout(shown.timer);
+      shown.timer = window.setTimeout(function () {
+        shown.item.remove();
+      }, TOAST_MS);
+    } else {
+      var item = document.createElement("div");
+      item.className = "toast toast--" + job.tone;
+      var text = document.createElement("p");
+      text.className = "toast__text";
+      toastText(text, job, 1);
+      var open = document.createElement("a");
+      open.href = job.url;
+      open.textContent = "Open";
+      var close = document.createElement("button");
+      close.type = "button";
+      close.className = "link";
+      close.textContent = "Dismiss";
+      close.addEventListener("click", function () {
+        item.remove();
+      });
+      item.append(text, open, close);
+      box.append(item);
+      shown = toasts[key] = { item: item, text: text, open: open, count: 1 };
+      shown.timer = window.setTimeout(function () {
+        item.remove();
+      }, TOAST_MS);
+    }
     if ("Notification" in window && Notification.permission === "granted" && document.hidden) {
       // The tag makes several open tabs show one notification, not one each.
       var note = new Notification(job.model + " " + job.label.toLowerCase(), { tag: job.uuid, body: job.prompt });

@@ -106,3 +106,16 @@ def test_a_toast_on_the_gallery_says_a_job_of_the_member_finished(page, log_in, 
     assert still_the_same_page(page)
     toast.get_by_role("button", name="Dismiss").click()
     expect(toast).to_have_count(0)
+
+
+def test_a_group_finishing_together_says_so_in_one_toast(page, log_in, krea_live, olivia):
+    sign_in(page, log_in, olivia)
+    page.goto("/gallery/")
+    services.generation_submit_group(
+        membership=olivia, model_id=FLUX, params={"prompt": "four lighthouses"}, count=4
+    )
+    toast = page.locator("#toasts .toast")
+    expect(toast).to_have_text(re.compile(r"Flux: 4 jobs completed\."), timeout=30_000)
+    expect(toast).to_have_count(1)
+    group = {f"/jobs/{job.uuid}/" for job in Job.objects.filter(batch__isnull=False)}
+    assert toast.get_by_role("link", name="Open").get_attribute("href") in group
