@@ -77,3 +77,12 @@ def krea_live(settings, live_server):
     yield sim
     stop.set()
     ticker.join(timeout=5)
+
+
+@pytest.fixture
+def olivia(db):
+    """An owner of a team with a Krea token: the live-update tests' member."""
+    from tests.factories import MembershipFactory, TeamFactory, give_krea_token
+
+    team = give_krea_token(TeamFactory(name="Acme Studio"))
+    return MembershipFactory(team=team, role="owner", user__email="olivia@example.com")

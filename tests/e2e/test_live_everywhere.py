@@ -13,20 +13,10 @@ from playwright.sync_api import expect
 from studio.generation import services
 from studio.generation.models import Job, Output
 from tests.e2e.polling import wait_until
-from tests.factories import FLUX, PASSWORD, MembershipFactory, TeamFactory, give_krea_token
+from tests.e2e.workspace import sign_in
+from tests.factories import FLUX
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def olivia(db):
-    team = give_krea_token(TeamFactory(name="Acme Studio"))
-    return MembershipFactory(team=team, role="owner", user__email="olivia@example.com")
-
-
-def sign_in(page, log_in, membership) -> None:
-    log_in(membership.user.email, PASSWORD)
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def files_in(job, seconds: float = 40) -> None:

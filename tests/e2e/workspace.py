@@ -1,10 +1,19 @@
-"""Helpers of the browser tests that generate: the workspace keeps the member on the page."""
+"""Helpers of the browser tests: signing in, and generating (the workspace keeps the member
+on the page)."""
 
 import re
 
 from playwright.sync_api import expect
 
+from tests.factories import PASSWORD
+
 JOB_URL = re.compile(r"/jobs/[0-9a-f-]{36}/$")
+
+
+def sign_in(page, log_in, membership) -> None:
+    """Log in through the login page and make sure it went through."""
+    log_in(membership.user.email, PASSWORD)
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def submit_and_open_job(page, *, confirm: bool = False) -> None:
