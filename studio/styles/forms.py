@@ -20,6 +20,10 @@ from studio.teams.models import Team
 
 from . import selectors
 
+# The training fields' own words (field_words.json, under models): Krea's schema gives
+# them no description.
+TRAINING_WORDS = "styles/train"
+
 IMAGE_ADVICE = (
     "Pick 10 to 30 images that share what the style should learn: the same look, "
     "object or character, in varied poses, settings and framings. At least 2; "
@@ -79,6 +83,7 @@ def training_form_class(base_model: str) -> type[TrainingFormBase]:
     form_class = schema_form_class(
         {**shape, "properties": properties, "required": required},
         name=f"{base_model} training",
+        model_id=TRAINING_WORDS,
         base=TrainingFormBase,
         attrs={
             "base_model": base_model,

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from studio.generation.models import Job, JobKind
+from studio.styles.forms import training_form_class
 from tests.factories import KREA_TOKEN, AssetFactory, MembershipFactory, StyleFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,17 @@ def _images(team, n=2):
     return [
         AssetFactory(team=team, krea_url=f"https://cdn.example.com/ink-{i}.png") for i in range(n)
     ]
+
+
+def test_every_training_field_has_a_human_label_and_an_explanation(client, member, team_with_token):
+    for base_model in ("flux_dev", "wan", "qwen"):
+        form = training_form_class(base_model)(team=team_with_token)
+        for name, field in form.fields.items():
+            assert field.help_text.strip(), f"{base_model}: {name} has no explanation"
+            assert "_" not in str(field.label), f"{base_model}: {name} is labelled {field.label!r}"
+    client.force_login(member)
+    page = client.get("/styles/train/?model=flux_dev").content.decode()
+    assert "Left empty, Krea chooses" in page and "calls the style up in a prompt" in page
 
 
 def test_training_from_two_assets_queues_a_training_job(
