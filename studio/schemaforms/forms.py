@@ -92,7 +92,13 @@ def _field_for(name, schema, spec, words, common, part_words) -> forms.Field | N
             None if spec.default is not None else ("Choose…" if common["required"] else "Not set")
         )
         return ChoiceField(
-            schema=schema, values=choices, blank=blank, help_text=help_text(spec, words), **common
+            schema=schema,
+            values=choices,
+            blank=blank,
+            help_text=help_text(spec, words),
+            # Shown chosen, as the help says, unless the form's own initial says otherwise.
+            initial=spec.default,
+            **common,
         )
     if types == {"boolean"}:
         return CheckboxField(schema=schema, label=common["label"], help_text=help_text(spec, words))

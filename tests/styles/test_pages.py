@@ -62,6 +62,16 @@ def test_every_training_field_has_a_human_label_and_an_explanation(client, membe
     assert "Left empty, Krea chooses" in page and "calls the style up in a prompt" in page
 
 
+def test_the_kind_starts_on_krea_s_default_for_the_base_model(client, member, team_with_token):
+    client.force_login(member)
+    for base_model, default in (("flux_dev", "Default"), ("qwen", "Style")):
+        page = client.get(f"/styles/train/?model={base_model}").content.decode()
+        assert re.search(rf'<option value="{default}" selected>{default}</option>', page), (
+            base_model
+        )
+        assert f"Default: {default}." in page
+
+
 def test_training_from_two_assets_queues_a_training_job(
     client, member, team_with_token, krea, django_capture_on_commit_callbacks
 ):
