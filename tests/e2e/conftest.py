@@ -5,6 +5,9 @@ Playwright cannot download its own browser here, so it launches the system Chrom
 is marked ``browser`` and skips with a reason where Chromium is missing.
 """
 
+import threading
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -18,6 +21,21 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _live_server_quiet_before_the_flush():
+    """Wait, after a browser test, for the live server's requests still in flight.
+
+    Set up before the test's other fixtures, so torn down after them (the browser
+    closed, the simulator stopped) and before the database is emptied: a webhook or a
+    poll still being answered held row locks that the flush's TRUNCATE deadlocked on.
+    """
+    yield
+    deadline = time.monotonic() + 10
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 @pytest.fixture

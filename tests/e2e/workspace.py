@@ -27,5 +27,6 @@ def submit_and_open_job(page, *, confirm: bool = False) -> None:
     if confirm:
         page.locator("#confirm-submit").click()
     expect(tiles).to_have_count(before + 1, timeout=15_000)  # a loaded machine
-    tiles.first.locator(".job-tile__details").click()
+    # Followed by its address: the live updates may swap the tile while a click lands.
+    page.goto(tiles.first.locator(".job-tile__details").get_attribute("href"))
     expect(page).to_have_url(JOB_URL)
