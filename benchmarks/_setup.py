@@ -52,6 +52,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def gunicorn_command(port: int, workers: int = 1, *options: str) -> list[str]:
+    """The portal under gunicorn, as in production, on ``port`` (its log: warnings only)."""
+    return [
+        *(sys.executable, "-m", "gunicorn", "studio.wsgi:application"),
+        *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"),
+        *options,
+    ]
+
+
 def wait_for(url: str, seconds: float = 240) -> None:
     """Return once ``url`` answers at all; stop the benchmark if it never does."""
     deadline = time.monotonic() + seconds

@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from _setup import ROOT, django_setup, wait_for
+from _setup import ROOT, django_setup, gunicorn_command, wait_for
 
 TEAMS = 10
 SHARED_MEMBERS = 5
@@ -157,18 +157,7 @@ def main() -> None:
     for port in web_ports:
         processes.append(
             start(
-                [
-                    python,
-                    "-m",
-                    "gunicorn",
-                    "studio.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    "1",
-                    "--log-level",
-                    "warning",
-                ],
+                gunicorn_command(port),
                 env,
                 logs / f"web-{port}.log",
             )

@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -27,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
-from _setup import ROOT, django_setup
+from _setup import ROOT, django_setup, gunicorn_command
 
 GOAL_RATE = 100
 MODEL = "image/bfl/flux-1-dev"
@@ -193,18 +192,7 @@ def main() -> None:
         "API_THROTTLE_RATE": "off",
     }
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "studio.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
+        gunicorn_command(args.port, args.workers),
         cwd=ROOT,
         env=env,
     )

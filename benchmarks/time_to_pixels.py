@@ -37,7 +37,7 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
-from _setup import ROOT, free_port, wait_for
+from _setup import ROOT, free_port, gunicorn_command, wait_for
 
 GOAL_MEDIAN = 1.0
 GOAL_P95 = 2.0
@@ -148,11 +148,7 @@ def main() -> None:
     if args.stack == "embedded":
         web_command = [python, "manage.py", "runserver", f"127.0.0.1:{web_port}", "--noreload"]
     else:
-        web_command = [
-            *(python, "-m", "gunicorn", "studio.wsgi:application"),
-            *("--bind", f"127.0.0.1:{web_port}", "--workers", str(args.web_workers)),
-            *("--log-level", "warning"),
-        ]
+        web_command = gunicorn_command(web_port, args.web_workers)
     celery = [python, "-m", "celery", "-A", "studio"]
     processes = [
         start(

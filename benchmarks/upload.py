@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import httpx
-from _setup import ROOT, demo_team, django_setup, free_port, wait_for
+from _setup import ROOT, demo_team, django_setup, free_port, gunicorn_command, wait_for
 
 GOAL_MB = 32.0
 PASSWORD = "bench-upload-password"
@@ -110,20 +110,7 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "studio.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--timeout",
-            "300",
-            "--log-level",
-            "warning",
-        ],
+        gunicorn_command(port, 1, "--timeout", "300"),
         cwd=ROOT,
         env=env,
     )

@@ -15,14 +15,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 import httpx
-from _setup import ROOT, demo_team, django_setup, free_port
+from _setup import ROOT, demo_team, django_setup, free_port, gunicorn_command
 
 GOAL = 0.7  # issue 15: at least 0.7x a no-op DRF POST in the same run
 
@@ -101,18 +100,7 @@ def main() -> None:
     port = args.port or free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "studio.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
+        gunicorn_command(port, args.workers),
         cwd=ROOT,
         env=env,
     )
