@@ -6,6 +6,7 @@ one way pages and the API reach a single job or file from an id in a URL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -15,7 +16,9 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import StrIndex, Upper
+from django.db.models.lookups import GreaterThan
 from django.http import Http404
 from django.templatetags.static import static
 from django.urls import reverse
@@ -300,8 +303,67 @@ def job_inputs(job: Job) -> list[AssetChoice]:
 # ------------------------------------------------------------------ filters
 
 
-def job_filter_q(filters: Mapping[str, Any], *, prefix: str = "") -> Q:
-    """The Jobs/Gallery filters as one Q; ``prefix="job__"`` applies them to outputs."""
+# Prompt search on PostgreSQL: how many of the team's newest prompts are read to tell
+# a common word, and in how many of them a word must be to count as common.
+PROMPT_SAMPLE = 200
+COMMON_IN_SAMPLE = 10
+
+
+def _indexable(word: str) -> bool:
+    """Whether the trigram index can look ``word`` up: pg_trgm takes trigrams from runs of
+    letters and digits, and a shorter run gives it none (it would read the whole index)."""
+    return re.search(r"[^\W_]{3}", word) is not None
+
+
+def common_prompt_words(*, team: Team, words: list[str]) -> set[str]:
+    """The ``words`` found in at least COMMON_IN_SAMPLE of the team's PROMPT_SAMPLE newest
+    prompts (case-insensitive, as the search): one query over ``job_team_newest``."""
+    newest = Job.objects.filter(team=team).order_by("-created_at", "-id")[:PROMPT_SAMPLE]
+    counts = Job.objects.filter(pk__in=newest.values("pk")).aggregate(
+        **{
+            f"w{n}": Count(
+                "pk", filter=Q(GreaterThan(StrIndex(Upper("prompt"), Upper(Value(w))), 0))
+            )
+            for n, w in enumerate(words)
+        }
+    )
+    return {w for n, w in enumerate(words) if counts[f"w{n}"] >= COMMON_IN_SAMPLE}
+
+
+def prompt_search_q(text: str, *, team: Team, prefix: str = "") -> Q:
+    """Jobs whose prompt holds ``text`` in any case: ``icontains``, on any database.
+
+    PostgreSQL serves ``icontains`` by a trigram index on ``UPPER(prompt)`` (migration
+    0006), which is slow for a word in most prompts: the index reads a posting list as
+    long as the history for each of its trigrams ("number 999989" over a million
+    "scene number N": 28 ms, against under 1 for "999989"), and a search for such words
+    alone fetches and sorts most of the team where walking its jobs newest first fills
+    a page after a few dozen. So there the whole text is matched by ``STRPOS``
+    (literally, as ``icontains``, which escapes ``%`` and ``_``; no index serves it),
+    and only the words that are not common in the team's newest prompts are also given
+    to the index, each as ``icontains``: a prompt holding the text holds each of its
+    words, so the result is the same. With no such word the planner walks the team's
+    jobs newest first.
+
+    Common is in 1 in 20 of the newest prompts: walking then fills a page of 24 after
+    some 500 rows (about a millisecond), where the index would read lists of 50,000
+    entries or more at a million jobs. For rarer words the planner, which knows how
+    common they are across the table, still chooses.
+    """
+    field = f"{prefix}prompt"
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__icontains": text})
+    words = list(dict.fromkeys(w for w in text.split() if _indexable(w)))
+    rare = set(words) - common_prompt_words(team=team, words=words) if words else set()
+    found = Q(GreaterThan(StrIndex(Upper(field), Upper(Value(text))), 0))
+    for word in sorted(rare):
+        found &= Q(**{f"{field}__icontains": word})
+    return found
+
+
+def job_filter_q(filters: Mapping[str, Any], *, team: Team, prefix: str = "") -> Q:
+    """The Jobs/Gallery filters of ``team``'s list as one Q; ``prefix="job__"`` applies
+    them to outputs."""
     q = Q()
     if filters.get("status"):
         q &= Q(**{f"{prefix}status": filters["status"]})
@@ -310,7 +372,7 @@ def job_filter_q(filters: Mapping[str, Any], *, prefix: str = "") -> Q:
     if filters.get("member"):
         q &= Q(**{f"{prefix}created_by_id": filters["member"]})
     if filters.get("q"):
-        q &= Q(**{f"{prefix}prompt__icontains": filters["q"]})
+        q &= prompt_search_q(filters["q"], team=team, prefix=prefix)
     zone = timezone.get_current_timezone()
     if filters.get("date_from"):
         start = datetime.combine(filters["date_from"], time.min, tzinfo=zone)
@@ -364,7 +426,7 @@ def team_jobs(*, team: Team, filters: Mapping[str, Any] | None = None) -> QueryS
     """The team's jobs, newest first, with what a list row shows (member, first thumbnail)."""
     return (
         Job.objects.filter(team=team)
-        .filter(job_filter_q(filters or {}))
+        .filter(job_filter_q(filters or {}, team=team))
         .select_related("created_by")
         .prefetch_related("outputs")
         .order_by("-created_at", "-id")
@@ -375,7 +437,7 @@ def team_outputs(*, team: Team, filters: Mapping[str, Any] | None = None) -> Que
     """The team's output files, newest first, filtered by their jobs."""
     return (
         Output.objects.filter(team=team)
-        .filter(job_filter_q(filters or {}, prefix="job__"))
+        .filter(job_filter_q(filters or {}, team=team, prefix="job__"))
         .select_related("job", "job__created_by")
         .order_by("-created_at", "-id")
     )

@@ -148,7 +148,8 @@ class JobListView(mixins.ListModelMixin, generics.GenericAPIView):
         jobs = team_jobs(self.request)
         if "member" in filters:
             jobs = jobs.filter(created_by__email__iexact=filters.pop("member"))
-        return jobs.filter(generation_selectors.job_filter_q(filters))
+        team = require_membership(self.request).team
+        return jobs.filter(generation_selectors.job_filter_q(filters, team=team))
 
     @extend_schema(
         tags=[TAG_JOBS],
