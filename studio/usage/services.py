@@ -16,7 +16,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from studio.audit.models import AuditEntry
@@ -110,27 +110,33 @@ def _job_entry(reservation: UsageEntry, *, kind: str, cu: Decimal, reason: str =
     )
 
 
-def _lock_quotas(*, team_id: int, user_id: int | None) -> list[Quota]:
-    """Lock the quotas a submit by ``user_id`` must fit (the member's and the team's),
-    with the team's time zone their periods are taken in.
+def _lock_quotas(*, team_id: int, user_id: int | None) -> tuple[list[Quota], str]:
+    """Lock the quotas a submit by ``user_id`` must fit (the member's and the team's);
+    returns them with the team's time zone, which their periods are taken in.
 
     Submits of a team without quotas do not take turns: each holds only a key-share
     lock on the team, which they share with each other and which ``quota_set`` (FOR
     UPDATE of the team) waits for, so a quota cannot appear under a submit in flight.
+    Written in SQL: every submit runs these two statements, and building them through
+    the ORM cost more CPU than PostgreSQL spends running them.
     """
-    if connection.features.has_select_for_update:  # SQLite: one writer at a time anyway
-        with connection.cursor() as cursor:
-            table = connection.ops.quote_name(Team._meta.db_table)
-            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [team_id])  # noqa: S608  (the table name is ours)
-    who = Q(user__isnull=True)
-    if user_id is not None:
-        who |= Q(user_id=user_id)
-    return list(
-        Quota.objects.select_for_update(of=("self",))
-        .select_related("team")
-        .filter(who, team_id=team_id)
-        .order_by("pk")
+    locking = connection.features.has_select_for_update  # SQLite: one writer at a time
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('time_zone')} FROM {quote(Team._meta.db_table)} "  # noqa: S608  (our names)
+            f"WHERE {quote('id')} = %s" + (" FOR KEY SHARE" if locking else ""),
+            [team_id],
+        )
+        (time_zone,) = cursor.fetchone()
+    columns = ", ".join(quote(field.column) for field in Quota._meta.concrete_fields)
+    quotas = Quota.objects.raw(
+        f"SELECT {columns} FROM {quote(Quota._meta.db_table)} "  # noqa: S608  (our names)
+        f"WHERE {quote('team_id')} = %s AND ({quote('user_id')} IS NULL"
+        f" OR {quote('user_id')} = %s) ORDER BY {quote('id')}" + (" FOR UPDATE" if locking else ""),
+        [team_id, user_id],
     )
+    return list(quotas), time_zone
 
 
 def usage_reserve(
@@ -158,8 +164,8 @@ def usage_reserve(
     refused: list[QuotaStatus] = []
     # No savepoint of its own: a refusal is raised after the block, having written nothing.
     with transaction.atomic(savepoint=False):
-        quotas = _lock_quotas(team_id=team_id, user_id=user_id)
-        statuses = quotas and quota_statuses(quotas, time_zone=quotas[0].team.time_zone)
+        quotas, time_zone = _lock_quotas(team_id=team_id, user_id=user_id)
+        statuses = quotas and quota_statuses(quotas, time_zone=time_zone)
         refused = [status for status in statuses if cu > status.left]
         if not refused:
             for status in statuses:
