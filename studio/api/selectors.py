@@ -14,12 +14,16 @@ def api_key_for_secret(key: str) -> ApiKey | None:
     """
     if not key.startswith(KEY_PREFIX) or len(key) > 200:
         return None
-    return (
-        ApiKey.objects.active()
-        .select_related("membership__team", "membership__user")
-        .filter(digest=api_key_digest(key))
-        .first()
-    )
+    # get(), not first(): the digest is unique, and first() would sort by the keys'
+    # ordering, which every API request paid for.
+    try:
+        return (
+            ApiKey.objects.active()
+            .select_related("membership__team", "membership__user")
+            .get(digest=api_key_digest(key))
+        )
+    except ApiKey.DoesNotExist:
+        return None
 
 
 def api_keys_for_user(user) -> QuerySet[ApiKey]:
