@@ -191,7 +191,10 @@ def test_the_jobs_page_costs_the_same_queries_for_5_or_50_jobs(client, member, o
     add(45)
     many = count_queries(client, reverse("jobs"))
     filtered = count_queries(client, reverse("jobs"), q="lighthouse", status="completed")
-    assert few == many == filtered
+    # On PostgreSQL prompt search first reads which of its words are common in the team's
+    # newest prompts (selectors.prompt_search_q): one query, whatever the number of jobs.
+    sample = 1 if connection.vendor == "postgresql" else 0
+    assert few == many == filtered - sample
 
 
 def test_lists_need_a_team_member(client, outsider, team, member):
