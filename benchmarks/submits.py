@@ -17,6 +17,7 @@ Goals (issue 15): at least 100 accepted submits/s with quotas, zero overspend.
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -55,7 +56,7 @@ def make_team(clients: int):
     return team, keys
 
 
-def _wrk(url: str, keys: list[str], seconds: float) -> None:
+def _wrk(url: str, keys: list[str], seconds: float) -> int:
     """wrk: one connection per key, each submitting as fast as it can for ``seconds``.
 
     The load costs the machine almost nothing (Python threads cost more CPU than the
@@ -97,12 +98,15 @@ def _wrk(url: str, keys: list[str], seconds: float) -> None:
     for line in out.splitlines():
         if line.startswith("UNEXPECTED"):
             raise SystemExit(line)
+    # "  9731 requests in 10.10s, 5.02MB read": answered requests, refusals included.
+    return int(re.search(r"(\d+) requests in", out).group(1))
 
 
-def _threads(url: str, keys: list[str], seconds: float) -> None:
+def _threads(url: str, keys: list[str], seconds: float) -> int:
     """Without wrk: one Python thread per key (their own CPU cost counts against the server)."""
     deadline = time.monotonic() + seconds
     body = {"model": MODEL, "params": {"prompt": "a lighthouse at dusk"}}
+    answered = []
 
     def client(key: str) -> None:
         with httpx.Client(timeout=60, headers={"Authorization": f"Bearer {key}"}) as http:
@@ -110,12 +114,14 @@ def _threads(url: str, keys: list[str], seconds: float) -> None:
                 response = http.post(url, json=body)
                 if response.status_code not in (201, 403):
                     raise SystemExit(f"{response.status_code}: {response.text[:300]}")
+                answered.append(1)
 
     threads = [threading.Thread(target=client, args=(key,)) for key in keys]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return len(answered)
 
 
 def _cpu_seconds(pids: list[int]) -> float:
@@ -150,20 +156,22 @@ def server_pids(server_pid: int) -> list[int]:
 
 def hammer(
     url: str, keys: list[str], seconds: float, team, pids: list[int]
-) -> tuple[int, float, float, float]:
+) -> tuple[int, int, float, float, float]:
     """Every key submits as fast as it can for ``seconds`` (refusals included).
 
-    Returns (jobs accepted, seconds from the start to the last acceptance, wall seconds,
-    CPU seconds the server used), read from the team's jobs and /proc.
+    Returns (jobs accepted, requests answered, seconds from the start to the last
+    acceptance, wall seconds, CPU seconds the server used), read from the team's jobs,
+    the load generator and /proc.
     """
     from django.utils import timezone
 
     started, clock, cpu = timezone.now(), time.monotonic(), _cpu_seconds(pids)
-    (_wrk if shutil.which("wrk") else _threads)(url, keys, seconds)
+    answered = (_wrk if shutil.which("wrk") else _threads)(url, keys, seconds)
     wall, cpu = time.monotonic() - clock, _cpu_seconds(pids) - cpu
     accepted = team.jobs.filter(created_at__gte=started)
     last = accepted.order_by("-created_at").values_list("created_at", flat=True).first()
-    return accepted.count(), (last - started).total_seconds() if last else 0.0, wall, cpu
+    until_last = (last - started).total_seconds() if last else 0.0
+    return accepted.count(), answered, until_last, wall, cpu
 
 
 def main() -> None:
@@ -208,7 +216,7 @@ def main() -> None:
         hammer(url, keys, 2, team, [])  # warm up every worker (broker, database connections)
         pids = server_pids(server.pid)
 
-        plain, _, plain_wall, plain_cpu = hammer(url, keys, args.seconds, team, pids)
+        plain, _, _, plain_wall, plain_cpu = hammer(url, keys, args.seconds, team, pids)
         plain_rate = plain / plain_wall
 
         estimate = job_estimate(catalogue.load().get(MODEL), {"prompt": "x"}).cu
@@ -222,7 +230,9 @@ def main() -> None:
         Quota.objects.create(team=team, user=None, limit_cu=limit, period="month")
         for membership in team.memberships.exclude(user__email="submit-owner@example.com"):
             Quota.objects.create(team=team, user=membership.user, limit_cu=limit, period="month")
-        accepted, until_last, wall, quota_cpu = hammer(url, keys, args.seconds * 2, team, pids)
+        accepted, answered, until_last, wall, quota_cpu = hammer(
+            url, keys, args.seconds * 2, team, pids
+        )
         reserved = sum(e.cu for e in UsageEntry.objects.filter(team=team)) - held_before
         overspend = max(reserved - room, Decimal(0))
         quota_rate = accepted / until_last if until_last else 0.0
@@ -253,12 +263,13 @@ def main() -> None:
         print(f"  quota-checked / plain           {quota_rate / plain_rate:>8.2f}")
     # CPU per submit does not depend on what else runs on the machine: how many submits
     # its cores could take if they served nothing else.
-    if plain and accepted:
-        per_plain, per_quota = plain_cpu / plain * 1000, quota_cpu / accepted * 1000
+    if plain and answered:
+        per_plain, per_quota = plain_cpu / plain * 1000, quota_cpu / answered * 1000
         print(
-            f"  server CPU per submit (gunicorn + PostgreSQL): {per_plain:.1f} ms plain, "
-            f"{per_quota:.1f} ms quota-checked (refusals included): at most "
-            f"{cores * 1000 / per_quota:.0f} quota-checked submits/s on {cores} idle cores"
+            f"  server CPU per submit (gunicorn + PostgreSQL): {per_plain:.1f} ms plain "
+            f"(at most {cores * 1000 / per_plain:.0f} submits/s on {cores} idle cores), "
+            f"{per_quota:.1f} ms per quota-checked request ({accepted} accepted and "
+            f"{answered - accepted} refused)"
         )
     print(
         f"  reserved {reserved} CU of a {room} CU team quota: overspend {overspend} CU   "
