@@ -264,6 +264,8 @@ def main() -> None:
     # CPU per submit does not depend on what else runs on the machine: how many submits
     # its cores could take if they served nothing else.
     if plain and answered:
+        # wrk does not count the requests still in flight when it stops.
+        answered = max(answered, accepted)
         per_plain, per_quota = plain_cpu / plain * 1000, quota_cpu / answered * 1000
         print(
             f"  server CPU per submit (gunicorn + PostgreSQL): {per_plain:.1f} ms plain "

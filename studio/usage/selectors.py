@@ -84,12 +84,17 @@ def quota_status(quota: Quota, *, time_zone: str, now: datetime | None = None) -
 
 
 def quota_statuses(
-    quotas: list[Quota], *, time_zone: str, now: datetime | None = None
+    quotas: list[Quota],
+    *,
+    time_zone: str,
+    now: datetime | None = None,
+    leaving_out: int | None = None,
 ) -> list[QuotaStatus]:
     """``quota_status`` of a team's quotas (its own and a member's) in one sum over the ledger.
 
     The submit path calls it with those quotas locked: one query, not one per quota,
-    keeps the time they are held short.
+    keeps the time they are held short. ``leaving_out``: the id of an entry not to
+    count (the submit's own reservation, written before the lock).
     """
     if not quotas:
         return []
@@ -97,15 +102,18 @@ def quota_statuses(
         quota_window(q.period, time_zone=time_zone, reset_at=q.reset_at, now=now) for q in quotas
     ]
     scopes = [(q.user_id, w.start) for q, w in zip(quotas, windows, strict=True)]
-    used = _ledger_sums(quotas[0].team_id, scopes)
+    used = _ledger_sums(quotas[0].team_id, scopes, leaving_out=leaving_out)
     return [
         QuotaStatus(quota=quota, window=window, used=total)
         for quota, window, total in zip(quotas, windows, used, strict=True)
     ]
 
 
-def _ledger_sums(team_id: int, scopes: list[tuple[int | None, datetime | None]]) -> list[Decimal]:
-    """The team's ledger summed once per (member or None for all, since or None for ever).
+def _ledger_sums(
+    team_id: int, scopes: list[tuple[int | None, datetime | None]], *, leaving_out: int | None
+) -> list[Decimal]:
+    """The team's ledger summed once per (member or None for all, since or None for ever),
+    without the entry ``leaving_out``.
 
     Written in SQL: a submit runs it while holding its quota locks, and building it
     through the ORM cost more CPU than PostgreSQL spends running it.
@@ -128,6 +136,9 @@ def _ledger_sums(team_id: int, scopes: list[tuple[int | None, datetime | None]])
     table = quote(UsageEntry._meta.db_table)
     sql = f"SELECT {', '.join(sums)} FROM {table} WHERE {quote('team_id')} = %s"  # noqa: S608  (our names)
     params.append(team_id)
+    if leaving_out is not None:
+        sql += f" AND {quote('id')} <> %s"
+        params.append(leaving_out)
     starts = [since for _, since in scopes]
     if None not in starts:
         sql += f" AND {at} >= %s"

@@ -161,36 +161,37 @@ def usage_reserve(
     on them and cannot overspend. Raises QuotaExceeded (rolling the submit back)
     when the estimate does not fit what is left of either quota.
     """
-    refused: list[QuotaStatus] = []
-    # No savepoint of its own: a refusal is raised after the block, having written nothing.
-    with transaction.atomic(savepoint=False):
-        quotas, time_zone = _lock_quotas(team_id=team_id, user_id=user_id)
-        statuses = quotas and quota_statuses(quotas, time_zone=time_zone)
-        refused = [status for status in statuses if cu > status.left]
-        if not refused:
-            for status in statuses:
-                _announce_thresholds(status, cu)
-            entry = UsageEntry.objects.create(
-                team_id=team_id,
-                user_id=user_id,
-                job_id=job_id,
-                job_uuid=job_uuid,
-                kind=EntryKind.RESERVE,
-                cu=cu,
-                model_id=model_id,
-                model_name=model_name,
-                prompt=prompt[:200],
-                price_published=price_published,
-                period_at=submitted_at,
-            )
-    if refused:
-        tightest: QuotaStatus = min(refused, key=lambda status: status.left)
-        raise QuotaExceeded(
-            needed=cu,
-            left=tightest.left,
-            scope="team" if tightest.quota.is_team_quota else "member",
-            resets_at=tightest.resets_at,
+    # The entry is written before the quotas are locked, so the lock the team's other
+    # submits wait for is held only for the sum and the commit. The sum leaves it out
+    # (the transaction sees its own rows); a refusal rolls it back with this block's
+    # savepoint, leaving the caller's transaction as it was.
+    with transaction.atomic():
+        entry = UsageEntry.objects.create(
+            team_id=team_id,
+            user_id=user_id,
+            job_id=job_id,
+            job_uuid=job_uuid,
+            kind=EntryKind.RESERVE,
+            cu=cu,
+            model_id=model_id,
+            model_name=model_name,
+            prompt=prompt[:200],
+            price_published=price_published,
+            period_at=submitted_at,
         )
+        quotas, time_zone = _lock_quotas(team_id=team_id, user_id=user_id)
+        statuses = quota_statuses(quotas, time_zone=time_zone, leaving_out=entry.pk)
+        refused = [status for status in statuses if cu > status.left]
+        if refused:
+            tightest: QuotaStatus = min(refused, key=lambda status: status.left)
+            raise QuotaExceeded(
+                needed=cu,
+                left=tightest.left,
+                scope="team" if tightest.quota.is_team_quota else "member",
+                resets_at=tightest.resets_at,
+            )
+        for status in statuses:
+            _announce_thresholds(status, cu)
     return entry
 
 

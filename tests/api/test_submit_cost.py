@@ -28,7 +28,7 @@ def _submit_statements(client) -> list[str]:
         response = client.post("/api/v1/jobs", BODY, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["outputs"] == []
-    # The test's own transaction makes the submit's a savepoint: not the submit's cost.
+    # Savepoints are left out: the test's own transaction turns the submit's into one.
     return [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
 
 
