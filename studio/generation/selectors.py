@@ -319,7 +319,7 @@ def common_prompt_words(*, team: Team, words: list[str]) -> set[str]:
     """The ``words`` found in at least COMMON_IN_SAMPLE of the team's PROMPT_SAMPLE newest
     prompts (case-insensitive, as the search): one query over ``job_team_newest``."""
     newest = Job.objects.filter(team=team).order_by("-created_at", "-id")[:PROMPT_SAMPLE]
-    counts = Job.objects.filter(pk__in=newest.values("pk")).aggregate(
+    counts = newest.aggregate(
         **{
             f"w{n}": Count(
                 "pk", filter=Q(GreaterThan(StrIndex(Upper("prompt"), Upper(Value(w))), 0))
