@@ -158,14 +158,15 @@ def usage_reserve(
     step; the job's id, uuid, model, prompt (its start) and whether its price is
     published are kept on the entry as plain values for the pages and reports. The
     quota rows it locks are held until the commit, so concurrent submits take turns
-    on them and cannot overspend. Raises QuotaExceeded (rolling the submit back)
-    when the estimate does not fit what is left of either quota.
+    on them and cannot overspend. Raises QuotaExceeded when the estimate does not fit
+    what is left of either quota: call it inside the submit's atomic block, which the
+    refusal rolls back with the entry and the job (``generation.services.job_queue``).
     """
     # The entry is written before the quotas are locked, so the lock the team's other
-    # submits wait for is held only for the sum and the commit. The sum leaves it out
-    # (the transaction sees its own rows); a refusal rolls it back with this block's
-    # savepoint, leaving the caller's transaction as it was.
-    with transaction.atomic():
+    # submits wait for is held only for the sum and the commit; the sum leaves it out
+    # (the transaction sees its own rows). No savepoint of its own: two statements more
+    # on every submit, where the caller's block already undoes a refusal.
+    with transaction.atomic(savepoint=False):
         entry = UsageEntry.objects.create(
             team_id=team_id,
             user_id=user_id,

@@ -1,6 +1,7 @@
 """Helpers for the usage tests (jobs, quotas and entries come from tests.factories)."""
 
 import pytest
+from django.db import transaction
 
 from studio.generation.models import Job
 from studio.usage.models import UsageEntry
@@ -15,18 +16,20 @@ def membership_of():
 
 
 def reserve(job: Job) -> UsageEntry:
-    """Reserve ``job``'s estimate the way the submit does."""
+    """Reserve ``job``'s estimate the way the submit does: in an atomic block of its own,
+    which a refusal rolls back (so the test's transaction goes on)."""
     from studio.usage.services import usage_reserve
 
-    return usage_reserve(
-        team_id=job.team_id,
-        user_id=job.created_by_id,
-        job_id=job.pk,
-        job_uuid=job.uuid,
-        model_id=job.model_id,
-        model_name=job.model_name,
-        prompt=job.prompt,
-        price_published=job.price_published,
-        cu=job.estimate_cu,
-        submitted_at=job.created_at,
-    )
+    with transaction.atomic():
+        return usage_reserve(
+            team_id=job.team_id,
+            user_id=job.created_by_id,
+            job_id=job.pk,
+            job_uuid=job.uuid,
+            model_id=job.model_id,
+            model_name=job.model_name,
+            prompt=job.prompt,
+            price_published=job.price_published,
+            cu=job.estimate_cu,
+            submitted_at=job.created_at,
+        )
