@@ -315,19 +315,26 @@ def _indexable(word: str) -> bool:
     return re.search(r"[^\W_]{3}", word) is not None
 
 
-def common_prompt_words(*, team: Team, words: list[str]) -> set[str]:
-    """The ``words`` found in at least COMMON_IN_SAMPLE of the team's PROMPT_SAMPLE newest
-    prompts (case-insensitive, as the search): one query over ``job_team_newest``."""
-    newest = Job.objects.filter(team=team).order_by("-created_at", "-id")[:PROMPT_SAMPLE]
-    counts = newest.aggregate(
-        **{
-            f"w{n}": Count(
-                "pk", filter=Q(GreaterThan(StrIndex(Upper("prompt"), Upper(Value(w))), 0))
-            )
-            for n, w in enumerate(words)
-        }
+def prompt_sample_counts(*, team: Team, texts: list[str]) -> dict[str, int]:
+    """In how many of the team's PROMPT_SAMPLE newest prompts each of ``texts`` is found
+    (case-insensitive, as the search), on PostgreSQL: one query over ``job_team_newest``.
+
+    Written in SQL: the ORM took some 5 ms to compile this aggregate over a subquery,
+    for a query that runs in under one.
+    """
+    table = connection.ops.quote_name(Job._meta.db_table)
+    counts = ", ".join(
+        "COUNT(*) FILTER (WHERE STRPOS(UPPER(prompt), UPPER(%s)) > 0)" for _ in texts
     )
-    return {w for n, w in enumerate(words) if counts[f"w{n}"] >= COMMON_IN_SAMPLE}
+    sql = f"""
+        SELECT {counts} FROM (
+            SELECT prompt FROM {table} WHERE team_id = %s
+            ORDER BY created_at DESC, id DESC LIMIT %s
+        ) AS newest
+    """  # noqa: S608 (the table name is the model's own; the texts are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*texts, team.pk, PROMPT_SAMPLE])
+        return dict(zip(texts, cursor.fetchone(), strict=True))
 
 
 def prompt_search_q(text: str, *, team: Team, prefix: str = "") -> Q:
@@ -343,7 +350,10 @@ def prompt_search_q(text: str, *, team: Team, prefix: str = "") -> Q:
     and only the words that are not common in the team's newest prompts are also given
     to the index, each as ``icontains``: a prompt holding the text holds each of its
     words, so the result is the same. With no such word the planner walks the team's
-    jobs newest first.
+    jobs newest first, unless the text itself is in none of those prompts: common
+    words in an order few prompts have would make that walk read the whole team (2 s
+    for "number scene" at a million jobs), and plain ``icontains`` of the text, whose
+    rarity the planner estimates, lets the index intersect their lists (0.9 s).
 
     Common is in 1 in 20 of the newest prompts: walking then fills a page of 24 after
     some 500 rows (about a millisecond), where the index would read lists of 50,000
@@ -354,7 +364,10 @@ def prompt_search_q(text: str, *, team: Team, prefix: str = "") -> Q:
     if connection.vendor != "postgresql":
         return Q(**{f"{field}__icontains": text})
     words = list(dict.fromkeys(w for w in text.split() if _indexable(w)))
-    rare = set(words) - common_prompt_words(team=team, words=words) if words else set()
+    counts = prompt_sample_counts(team=team, texts=[text, *words]) if words else {}
+    rare = [w for w in words if counts[w] < COMMON_IN_SAMPLE]
+    if words and not rare and not counts[text]:
+        return Q(**{f"{field}__icontains": text})
     found = Q(GreaterThan(StrIndex(Upper(field), Upper(Value(text))), 0))
     for word in sorted(rare):
         found &= Q(**{f"{field}__icontains": word})

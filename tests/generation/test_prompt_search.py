@@ -35,6 +35,7 @@ PHRASES = [
     "woman, number 1",
     "number 11",
     "portrait zebra",
+    "woman portrait",
     "a zebra",
     "zebra",
     "nothing like it",
@@ -113,21 +114,19 @@ def _plan(team, text: str) -> str:
 def test_on_postgresql_only_the_words_rare_in_the_teams_newest_prompts_are_read_from_the_index(
     team,
 ):
-    assert selectors.common_prompt_words(team=team, words=["Portrait", "woman", "zebra"]) == {
-        "Portrait",
-        "woman",
-    }
+    counts = selectors.prompt_sample_counts(team=team, texts=["Portrait", "woman", "zebra"])
+    assert counts == {"Portrait": 15, "woman": 13, "zebra": 1}
     plan = _plan(team, "portrait of a zebra")
     assert "job_prompt_upper_trgm" in plan
     assert "%ZEBRA%" in plan and "%PORTRAIT" not in plan, plan
     # Only common words: nothing for the index; the list walks the team's newest jobs.
     assert "job_prompt_upper_trgm" not in _plan(team, "portrait of a woman")
+    # Unless no newest prompt has them in this order: walking might read the whole team.
+    assert "job_prompt_upper_trgm" in _plan(team, "woman portrait")
 
 
 @pytest.mark.postgres
-def test_on_postgresql_a_word_is_common_only_in_many_of_the_teams_newest_prompts(
-    team, other_team, member
-):
+def test_on_postgresql_the_sample_is_the_teams_newest_prompts(team, other_team, member):
     now = timezone.now()
     old = [f"an old harbour {n}" for n in range(selectors.PROMPT_SAMPLE)]
     new = [f"a new lighthouse {n}" for n in range(selectors.PROMPT_SAMPLE)]
@@ -139,6 +138,5 @@ def test_on_postgresql_a_word_is_common_only_in_many_of_the_teams_newest_prompts
     )
     JobFactory.create_batch(20, team=other_team, created_by=None, params={"prompt": "a castle"})
 
-    assert selectors.common_prompt_words(team=team, words=["lighthouse", "harbour", "castle"]) == {
-        "lighthouse"
-    }
+    counts = selectors.prompt_sample_counts(team=team, texts=["LIGHTHOUSE", "harbour", "castle"])
+    assert counts == {"LIGHTHOUSE": selectors.PROMPT_SAMPLE, "harbour": 0, "castle": 0}
