@@ -19,3 +19,35 @@ def wait_until(page, expression: str, *, timeout: float = 15.0, interval: float 
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout} s: {expression}")
         time.sleep(interval)
+
+
+def open_settled(page, path: str, *, quiet: float = 0.1, timeout: float = 15.0):
+    """Open ``path`` and wait until no request has been in flight for ``quiet`` seconds.
+
+    Playwright's ``networkidle`` waits for 500 ms without a request, which on a walk of
+    twenty pages is most of the walk; the pages' scripts (htmx, the lightbox's module,
+    the live poll) are done after far less, so wait for quiet as long as it takes but
+    not longer. The page's answer, as ``page.goto`` gives it.
+    """
+    in_flight = set()
+    listeners = {
+        "request": lambda request: in_flight.add(request),
+        "requestfinished": lambda request: in_flight.discard(request),
+        "requestfailed": lambda request: in_flight.discard(request),
+    }
+    for event, listener in listeners.items():
+        page.on(event, listener)
+    try:
+        response = page.goto(path)
+        deadline = time.monotonic() + timeout
+        last_busy = time.monotonic()
+        while time.monotonic() - last_busy < quiet:
+            page.wait_for_timeout(20)  # Playwright delivers the request events meanwhile
+            if in_flight:
+                last_busy = time.monotonic()
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{path}: requests still in flight after {timeout} s")
+    finally:
+        for event, listener in listeners.items():
+            page.remove_listener(event, listener)
+    return response

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from studio.generation.models import JobStatus
 from studio.navigation import LINKED_PAGES, MAIN_NAVIGATION
+from tests.e2e.polling import open_settled
 from studio.usage.models import Period
 from tests.factories import (
     FLUX,
@@ -61,11 +62,10 @@ def violations(page):
 
 
 def visit(page, path: str) -> None:
-    response = page.goto(path)
+    response = open_settled(page, path)
     assert response.status == 200, path
     policy = response.headers.get("content-security-policy", "")
     assert "script-src 'self'" in policy and "unsafe" not in policy.split("img-src")[0], path
-    page.wait_for_load_state("networkidle")
 
 
 def test_every_main_page_runs_under_the_policy(page, log_in, studio, violations):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from studio.navigation import LINKED_PAGES, MAIN_NAVIGATION
+from tests.e2e.polling import open_settled
 from tests.e2e.test_content_security_policy import FLUX, studio  # noqa: F401  (fixture)
 from tests.factories import PASSWORD
 
@@ -54,9 +55,8 @@ def serious_violations(page) -> list[str]:
 
 
 def look_at(page, path: str, *, label: str) -> list[str]:
-    response = page.goto(path)
+    response = open_settled(page, path)
     assert response.status == 200, path
-    page.wait_for_load_state("networkidle")
     problems = []
     if (extra := overflow(page)) > 0:
         problems.append(f"{path} at {label}: {extra}px wider than the screen")
