@@ -5,7 +5,9 @@ PYTHON ?= python3
 # pytest-xdist workers, each with its own test database: two per core by default. The
 # browser and scenario tests spend most of their time waiting (on the live server, the
 # simulator's clock, Chromium), so a second worker per core fills that time with other
-# tests; `worksteal` moves queued tests off a worker stuck behind a long one.
+# tests. The suite puts its long tests first (tests/conftest.py) and the workers take one
+# test at a time, so the long ones run side by side at the start and no worker is left
+# alone with one at the end.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 UV_VERSION := 0.13.8
 UV := .uv/bin/uv
@@ -23,7 +25,7 @@ run: $(VENV)/.installed
 # project and rewrites every test's asserts again, some 15 s of CPU each. Keep the caches.
 test: export PYTHONDONTWRITEBYTECODE :=
 test: $(VENV)/.installed
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist load --maxschedchunk 1 --durations=15 $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

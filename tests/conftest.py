@@ -124,6 +124,20 @@ def _flush_by_delete_on_postgresql():
     DatabaseOperations.sql_flush = original
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """Browser tests and long scenarios first, the many short tests after them.
+
+    ``make test`` hands tests to its workers one at a time in this order (``--dist load
+    --maxschedchunk 1``): the long ones start together at the beginning, spread over the
+    workers, and the short ones fill in around them, so no worker is left running a
+    minute-long test while the others have finished.
+    """
+    items.sort(
+        key=lambda item: not (item.get_closest_marker("browser") or item.get_closest_marker("slow"))
+    )
+
+
 def pytest_report_header(config) -> list[str]:
     db = settings.DATABASES["default"]
     return [

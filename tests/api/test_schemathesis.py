@@ -1,6 +1,8 @@
 """Schemathesis fuzzes every operation of the live schema: no 5xx, no answer the schema
 does not describe, and meaningless values refused."""
 
+import os
+
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
@@ -12,10 +14,12 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from studio.generation.models import JobStatus
 from tests.factories import JobFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-# Enough to reach each operation's odd corners (empty, null, wrong types) in seconds.
-EXAMPLES_PER_OPERATION = 30
+# Examples per operation, valid and invalid: enough to reach each operation's odd corners
+# (empty, null, wrong types) on every run while the suite stays fast; each example costs
+# some 30 ms, mostly in generating it. Explore deeper with e.g. SCHEMATHESIS_EXAMPLES=500.
+EXAMPLES_PER_OPERATION = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "15"))
 
 # The schema as the running portal serves it (public: reading it needs no database).
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())

@@ -180,6 +180,7 @@ def test_krea_failing_a_delete_keeps_the_asset(krea, mia):
     assert Asset.objects.filter(pk=asset.pk).exists()
 
 
+@pytest.mark.slow
 def test_import_brings_in_every_page_of_krea_assets_once_with_thumbnails(
     krea, mia, django_capture_on_commit_callbacks
 ):

@@ -7,7 +7,7 @@ import pytest
 
 from tests.factories import AssetFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 KINDS = {"image": "image/png", "video": "video/mp4", "audio": "audio/wav"}
 

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from studio.generation.models import JobStatus
 from studio.navigation import LINKED_PAGES, MAIN_NAVIGATION
-from tests.e2e.polling import open_settled
 from studio.usage.models import Period
+from tests.e2e.polling import open_settled
 from tests.factories import (
     FLUX,
     PASSWORD,

@@ -37,6 +37,7 @@ def python(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_in_production_mode():
     result = manage("check", "--deploy", "--fail-level", "DEBUG", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -53,6 +54,7 @@ def test_production_refuses_to_start_without(missing):
     assert f"{missing} must be set in production" in result.stderr
 
 
+@pytest.mark.slow
 def test_secrets_can_come_from_files(tmp_path):
     secret_file = tmp_path / "secret"
     secret_file.write_text(PRODUCTION_ENV["SECRET_KEY"] + "\n")

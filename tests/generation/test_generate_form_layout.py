@@ -47,6 +47,7 @@ def page_of(client, member, team_with_token):
     return _page
 
 
+@pytest.mark.slow
 def test_every_model_shows_each_size_field_once_inside_one_size_control(page_of):
     for model in catalogue.load():
         names = [n for n in SIZE_FIELDS if n in model.request_schema["properties"]]

@@ -163,6 +163,7 @@ def test_sends_krea_cannot_tell_apart_wait_for_their_webhooks(
         assert not job.needs_attention
 
 
+@pytest.mark.slow
 def test_an_ambiguity_no_webhook_settles_is_paired_in_order_once_krea_has_finished(
     krea, submit, run_for, public_url, team_with_token
 ):
@@ -267,6 +268,7 @@ def test_a_send_whose_outcome_is_unknown_frees_its_team_slot_after_the_grace_per
     assert Counter(len(ids) for ids in krea_jobs_by_portal_job(krea).values()) == {1: 2}
 
 
+@pytest.mark.slow
 def test_a_ten_minute_krea_outage_ends_every_job_with_one_krea_job_each_and_exact_charges(
     krea, submit, run_for, public_url, team_with_token, owner, admin, member
 ):

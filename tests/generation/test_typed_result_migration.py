@@ -8,6 +8,7 @@ BEFORE = [("generation", "0004_job_run")]
 AFTER = [("generation", "0005_job_typed_result")]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_existing_results_are_read_into_the_typed_fields():
     executor = MigrationExecutor(connection)

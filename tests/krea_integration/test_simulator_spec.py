@@ -19,12 +19,10 @@ from krea_integration.simulator.media import render_video
 from krea_integration.simulator.nodeapps import NODE_APPS
 from tests.krea_integration.conftest import TOKEN, make_simulator, public_images
 
-pytestmark = pytest.mark.spec
-
 BASE = "https://api.krea.ai"
 
 # Training images are fetched from the stand-in internet.
-pytestmark = pytest.mark.simulator(fetcher=public_images)
+pytestmark = [pytest.mark.spec, pytest.mark.slow, pytest.mark.simulator(fetcher=public_images)]
 
 
 class OpenAPIRequest:

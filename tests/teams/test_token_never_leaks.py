@@ -32,6 +32,7 @@ def tokened(owner, team, krea_stub):
     return team
 
 
+@pytest.mark.slow
 def test_no_page_or_api_response_shows_the_token(client, owner, member, tokened):
     """Every page and API endpoint of the project, as the team's owner, htmx or not."""
     own = {

@@ -20,7 +20,7 @@ from studio.usage.services import QuotaExceeded
 from tests.factories import FLUX, JobFactory, MembershipFactory, QuotaFactory
 from tests.usage.conftest import reserve
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SUBMITS = 50
 
