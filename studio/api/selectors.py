@@ -14,16 +14,16 @@ def api_key_for_secret(key: str) -> ApiKey | None:
     """
     if not key.startswith(KEY_PREFIX) or len(key) > 200:
         return None
-    # get(), not first(): the digest is unique, and first() would sort by the keys'
-    # ordering, which every API request paid for.
+    # One lookup by the unique digest, and the key's own status decides whether it works
+    # (``ApiKey.status``, the one rule): filtering on revocation and expiry in SQL too
+    # cost every API request about a millisecond of ORM work for no fewer rows.
     try:
-        return (
-            ApiKey.objects.active()
-            .select_related("membership__team", "membership__user")
-            .get(digest=api_key_digest(key))
+        api_key = ApiKey.objects.select_related("membership__team", "membership__user").get(
+            digest=api_key_digest(key)
         )
     except ApiKey.DoesNotExist:
         return None
+    return api_key if api_key.is_active else None
 
 
 def api_keys_for_user(user) -> QuerySet[ApiKey]:
