@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -225,7 +226,23 @@ class EstimateSerializer(serializers.Serializer):
 # Jobs ---------------------------------------------------------------------------------
 
 
-class OutputSerializer(serializers.ModelSerializer):
+class FieldsBuiltOnce:
+    """A ModelSerializer that works its fields out from the model once per class, not per use.
+
+    DRF builds them anew for every serializer made (reading the model's fields and their
+    options), about a millisecond of each API submit's answer; the fields depend on the
+    class alone, so each use gets a copy of the first set, as DRF copies declared fields.
+    """
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_fields_built_once")
+        if built is None:
+            built = super().get_fields()
+            type(self)._fields_built_once = built
+        return copy.deepcopy(built)
+
+
+class OutputSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="Download the file here (same auth).")
 
     class Meta:
@@ -238,7 +255,7 @@ class OutputSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class JobSerializer(serializers.ModelSerializer):
+class JobSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid")
     model = serializers.CharField(source="model_id")
     status_text = serializers.CharField(source="get_status_display")
