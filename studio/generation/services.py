@@ -38,6 +38,7 @@ from studio.assets.services import asset_upload, asset_uses_record
 from studio.downloads import krea_downloader
 from studio.teams.models import Membership, Team
 from studio.teams.tokens import TeamHasNoToken, team_krea_client
+from studio.usage.models import UsageEntry
 from studio.usage.pricing import Estimate, job_estimate
 from studio.usage.selectors import allowance_for
 from studio.usage.services import (
@@ -322,6 +323,24 @@ def require_krea_token(team: Team) -> None:
         )
 
 
+def job_reserve(job: Job) -> UsageEntry:
+    """Reserve ``job``'s estimate in the ledger, within the caller's atomic block (which
+    a refusal, ``QuotaExceeded``, rolls back): the ledger keeps the job's facts as plain
+    values, not a link to the job."""
+    return usage_reserve(
+        team_id=job.team_id,
+        user_id=job.created_by_id,
+        job_id=job.pk,
+        job_uuid=job.uuid,
+        model_id=job.model_id,
+        model_name=job.model_name,
+        prompt=job.prompt,
+        price_published=job.price_published,
+        cu=job.estimate_cu,
+        submitted_at=job.created_at,
+    )
+
+
 def job_queue(
     *,
     membership: Membership,
@@ -359,18 +378,7 @@ def job_queue(
         )
         asset_uses_record(job=job)
         # Last: the quota rows it locks are held until the commit, which others wait for.
-        usage_reserve(
-            team_id=job.team_id,
-            user_id=job.created_by_id,
-            job_id=job.pk,
-            job_uuid=job.uuid,
-            model_id=job.model_id,
-            model_name=job.model_name,
-            prompt=job.prompt,
-            price_published=job.price_published,
-            cu=job.estimate_cu,
-            submitted_at=job.created_at,
-        )
+        job_reserve(job)
         team_id = membership.team_id
         transaction.on_commit(lambda: tasks.enqueue_dispatch(team_id))
         live.team_changed(team_id)

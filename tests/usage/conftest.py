@@ -18,18 +18,7 @@ def membership_of():
 def reserve(job: Job) -> UsageEntry:
     """Reserve ``job``'s estimate the way the submit does: in an atomic block of its own,
     which a refusal rolls back (so the test's transaction goes on)."""
-    from studio.usage.services import usage_reserve
+    from studio.generation.services import job_reserve
 
     with transaction.atomic():
-        return usage_reserve(
-            team_id=job.team_id,
-            user_id=job.created_by_id,
-            job_id=job.pk,
-            job_uuid=job.uuid,
-            model_id=job.model_id,
-            model_name=job.model_name,
-            prompt=job.prompt,
-            price_published=job.price_published,
-            cu=job.estimate_cu,
-            submitted_at=job.created_at,
-        )
+        return job_reserve(job)
