@@ -79,6 +79,32 @@ class FragmentNode(template.Node):
         return mark_safe(html)  # noqa: S308  (rendered by the template engine, escaped there)
 
 
+def _choices(choices) -> list:
+    """A field's choices as plain strings (labels may be lazy), groups included."""
+    return [
+        (str(value), _choices(label) if isinstance(label, list | tuple) else str(label))
+        for value, label in choices
+    ]
+
+
+@register.filter
+def form_facts(form) -> list:
+    """What a form's rendering shows, for a fragment's key: its class, the data it was
+    given, its initial values, each field's choices (the team's models and members) and
+    its errors. A form whose block shows anything else must name that too."""
+    bound = form.is_bound
+    return [
+        type(form).__qualname__,
+        form.prefix,
+        sorted(form.data.lists()) if bound and hasattr(form.data, "lists") else form.data,
+        sorted((name, repr(value)) for name, value in form.initial.items()),
+        [(name, _choices(getattr(field, "choices", ()))) for name, field in form.fields.items()],
+        sorted((name, [str(error) for error in errors]) for name, errors in form.errors.items())
+        if bound
+        else [],
+    ]
+
+
 @register.tag("fragment")
 def do_fragment(parser, token) -> FragmentNode:
     bits = token.split_contents()

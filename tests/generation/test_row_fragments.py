@@ -86,3 +86,26 @@ def test_each_member_gets_their_own_csrf_token_and_favourites(team, member, fini
     assert len(tokens) == 1 and tokens != set(TOKEN.findall(mine))
     answer = second.post(favourite, {"favourite": "1", "csrfmiddlewaretoken": tokens.pop()})
     assert answer.status_code in (200, 302)
+
+
+@pytest.mark.parametrize("name", ["jobs", "gallery", "asset_library"])
+def test_the_kept_filters_show_each_request_s_own_values_choices_and_errors(
+    client, team, member, finished_jobs, name
+):
+    client.force_login(member)
+    url = reverse(name)
+
+    def filters(query: str = "") -> str:
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 200
+        return response.content.decode().split('aria-label="Filters"')[1].split("</form>")[0]
+
+    assert 'value="lighthouse"' in filters("q=lighthouse")
+    assert 'value="harbour"' in filters("q=harbour")
+    assert "lighthouse" not in filters("q=harbour")
+    assert "Zoe Newcomer" not in filters()
+    MembershipFactory(team=team, user__name="Zoe Newcomer")
+    assert "Zoe Newcomer" in filters()  # a member, or an uploader in the asset library
+    if name != "asset_library":  # which has no dates
+        assert "Enter a valid date" not in filters("date_from=2026-01-01")
+        assert "Enter a valid date" in filters("date_from=not-a-day")
