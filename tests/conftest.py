@@ -94,6 +94,21 @@ def _migrate_template(template: str, blocker) -> None:
             connection.settings_dict["NAME"] = name
 
 
+@pytest.fixture
+def many_connections():
+    """Run the test alone among the suite's workers: for tests that open some fifty
+    database connections at once. Two of them side by side, beside the browser tests'
+    live servers, would pass PostgreSQL's default limit of 100 connections, and every
+    test then running would fail to connect."""
+    lock_path = Path(tempfile.gettempdir()) / "krea-studio-tests-many-connections.lock"
+    with lock_path.open("a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 # Rows a flush keeps: written by ``migrate`` and its post-migrate signal, which the flush
 # sends again and which would only write them back.
 KEPT_BY_FLUSH = {"django_migrations", "django_content_type", "auth_permission"}

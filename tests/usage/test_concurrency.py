@@ -20,7 +20,13 @@ from studio.usage.services import QuotaExceeded
 from tests.factories import FLUX, JobFactory, MembershipFactory, QuotaFactory
 from tests.usage.conftest import reserve
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    # 50 submits at once are 50 connections: one such test at a time across the workers.
+    pytest.mark.usefixtures("many_connections"),
+]
 
 SUBMITS = 50
 
