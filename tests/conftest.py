@@ -10,6 +10,7 @@ import fcntl
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,18 @@ def pytest_configure(config) -> None:
     settings.WHITENOISE_AUTOREFRESH = True
 
 
+@contextmanager
+def _across_workers(name: str):
+    """Hold a lock shared by every worker of the run (and every run on this machine);
+    yields its file, which the holder may read and write."""
+    with (Path(tempfile.gettempdir()) / f"krea-studio-{name}.lock").open("a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield lock
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
     """On PostgreSQL under xdist, workers copy one migrated template instead of each
@@ -62,9 +75,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, r
     if workerinput is None or connection.vendor != "postgresql":
         return
     template = f"test_{connection.settings_dict['NAME']}_template"
-    lock_path = Path(tempfile.gettempdir()) / f"krea-studio-{template}.lock"
-    with lock_path.open("a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _across_workers(template) as lock:
         lock.seek(0)
         if lock.read().strip() != workerinput["testrunuid"]:
             _migrate_template(template, request.getfixturevalue("django_db_blocker"))
@@ -100,13 +111,8 @@ def many_connections():
     database connections at once. Two of them side by side, beside the browser tests'
     live servers, would pass PostgreSQL's default limit of 100 connections, and every
     test then running would fail to connect."""
-    lock_path = Path(tempfile.gettempdir()) / "krea-studio-tests-many-connections.lock"
-    with lock_path.open("a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with _across_workers("tests-many-connections"):
+        yield
 
 
 # Rows a flush keeps: written by ``migrate`` and its post-migrate signal, which the flush

@@ -29,7 +29,8 @@ def _live_server_quiet_before_the_flush():
 
     Set up before the test's other fixtures, so torn down after them (the browser
     closed, the simulator stopped) and before the database is emptied: a webhook or a
-    poll still being answered held row locks that the flush's TRUNCATE deadlocked on.
+    poll still being answered held row locks that the flush deadlocked on (or, since it
+    deletes rather than truncates, waited for).
     """
     yield
     deadline = time.monotonic() + 10
