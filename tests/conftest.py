@@ -19,7 +19,17 @@ from django.conf import settings
 from studio.celery import app as celery_app
 
 REQUIRE_SERVICES = os.environ.get("STUDIO_REQUIRE_SERVICES") == "1"
-CHROMIUM = os.environ.get("CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
+# Chromium's headless shell where it is installed: the full browser's headless mode spends
+# about three times the CPU in its browser and GPU processes for the same pages, which on
+# two cores made the browser tests a third slower.
+CHROMIUM = os.environ.get("CHROMIUM_EXECUTABLE") or next(
+    (
+        path
+        for path in ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium")
+        if os.path.exists(path)
+    ),
+    "/usr/bin/chromium-headless-shell",
+)
 
 
 def _missing_service(item) -> str | None:
@@ -31,7 +41,7 @@ def _missing_service(item) -> str | None:
         return f"needs Redis (CELERY_BROKER_URL=redis://...); the broker is {settings.CELERY_BROKER_URL}"
     if item.get_closest_marker("browser"):
         if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-            return f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
+            return f"needs Chromium at {CHROMIUM} (apt-get install chromium-headless-shell)"
         try:
             import playwright.sync_api  # noqa: F401
         except ImportError:
@@ -62,35 +72,101 @@ def _across_workers(name: str):
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
-    """On PostgreSQL under xdist, workers copy one migrated template instead of each
-    running every migration: the first worker of the run migrates it, under a file lock.
-
-    Django's test database creation copies ``TEST["TEMPLATE"]`` and then runs
-    ``migrate``, which finds every migration applied; the migrations still run once
+    """Each worker copies one migrated template instead of running every migration: the
+    first worker of the run migrates it, under a file lock. The migrations still run once
     per run, from scratch, so a broken migration still fails the suite.
+
+    On PostgreSQL, Django's test database creation copies ``TEST["TEMPLATE"]`` and then
+    runs ``migrate``, which finds every migration applied. On SQLite each worker's
+    database is a file copied from the template (see ``_sqlite_from_template``).
     """
     from django.db import connection
 
     workerinput = getattr(request.config, "workerinput", None)
+    if connection.vendor == "sqlite":
+        _sqlite_from_template(request, workerinput)
+        return
     if workerinput is None or connection.vendor != "postgresql":
         return
     template = f"test_{connection.settings_dict['NAME']}_template"
-    with _across_workers(template) as lock:
-        lock.seek(0)
-        if lock.read().strip() != workerinput["testrunuid"]:
-            _migrate_template(template, request.getfixturevalue("django_db_blocker"))
-            lock.seek(0)
-            lock.truncate()
-            lock.write(workerinput["testrunuid"])
-            lock.flush()
+    with _made_once_per_run(
+        template, workerinput["testrunuid"], lambda: _migrate_template(template, request)
+    ):
+        pass
     connection.settings_dict.setdefault("TEST", {})["TEMPLATE"] = template
 
 
-def _migrate_template(template: str, blocker) -> None:
+@contextmanager
+def _made_once_per_run(name: str, run: str, make):
+    """Call ``make`` unless a worker of this run already has, holding a lock shared by
+    the workers until the ``with`` block ends."""
+    with _across_workers(name) as lock:
+        lock.seek(0)
+        if lock.read().strip() != run:
+            make()
+            lock.seek(0)
+            lock.truncate()
+            lock.write(run)
+            lock.flush()
+        yield
+
+
+def _sqlite_from_template(request, workerinput) -> None:
+    """Give the worker a SQLite database in a file of its own, copied from a migrated one.
+
+    In memory, the live server's threads would share the test's one connection: a page's
+    poll and Krea's webhook answered at once interleave their savepoints on it ("no such
+    savepoint") and break it for the worker's later tests. In a file each request has its
+    own connection, as under ``make run``, and waits its turn to write (``IMMEDIATE``
+    transactions, a 20 s busy timeout). The copy is kept (``django_db_keepdb``) and its
+    folder removed when the worker ends.
+    """
+    from django.db import connection
+
+    template = Path(tempfile.gettempdir()) / "krea-studio-test-template.sqlite3"
+    run = workerinput["testrunuid"] if workerinput else f"single-{os.getpid()}"
+    folder = Path(tempfile.mkdtemp(prefix="krea-studio-test-"))
+    request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
+    database = folder / "test.sqlite3"
+    options = connection.settings_dict.setdefault("OPTIONS", {})
+    # A crash of the machine loses a test database, never data: skip the disk syncs.
+    options["init_command"] = f"{options.get('init_command', '')}PRAGMA synchronous=OFF;"
+    with _made_once_per_run("sqlite-template", run, lambda: _migrate_sqlite(template, request)):
+        shutil.copyfile(template, database)
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = str(database)
+
+
+def _migrate_sqlite(template: Path, request) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    with blocker.unblock():
+    template.unlink(missing_ok=True)
+    name = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = str(template)
+    try:
+        with request.getfixturevalue("django_db_blocker").unblock():
+            call_command("migrate", verbosity=0, interactive=False)
+            connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = name
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings) -> bool:
+    """Keep SQLite's copied, migrated file rather than recreate it (its folder goes at
+    the end); elsewhere as pytest-django decides (``--reuse-db``)."""
+    from django.db import connection
+
+    return connection.vendor == "sqlite" or bool(request.config.getvalue("reuse_db"))
+
+
+def _migrate_template(template: str, request) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    with request.getfixturevalue("django_db_blocker").unblock():
         with connection._nodb_cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{template}"')
             cursor.execute(f'CREATE DATABASE "{template}"')
@@ -194,7 +270,8 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium, driven by Playwright (tests using it are marked ``browser``)."""
+    """Debian's Chromium (its headless shell), driven by Playwright (tests using it are
+    marked ``browser``)."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop running in this thread for the whole
