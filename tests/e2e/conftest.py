@@ -9,8 +9,6 @@ import threading
 import time
 
 import pytest
-from django.core.servers.basehttp import WSGIServer
-from django.test.testcases import LiveServerThread
 from playwright.sync_api import expect
 
 # The suite runs every worker at once: under that load a page that answers in 200 ms
@@ -23,32 +21,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-
-
-class _OneRequestAtATime(WSGIServer):
-    """The live server, answering one request after another (each on a closed connection)."""
-
-    def __init__(self, *args, connections_override=None, **kwargs):
-        super().__init__(*args, **kwargs)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _serial_live_server_on_in_memory_sqlite():
-    """On SQLite in memory every thread of the live server shares the test's one
-    connection, and two requests at once (a page's poll and Krea's webhook) interleave
-    their transactions' savepoints on it ("no such savepoint"), which breaks the
-    connection for the rest of the worker's tests. There the live server answers one
-    request at a time; on PostgreSQL each request has its own connection, as in
-    production, and requests run side by side."""
-    from django.db import connection
-
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield
-        return
-    threaded = LiveServerThread.server_class
-    LiveServerThread.server_class = _OneRequestAtATime
-    yield
-    LiveServerThread.server_class = threaded
 
 
 @pytest.fixture(autouse=True)
