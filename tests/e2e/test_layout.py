@@ -1,6 +1,11 @@
 """The page frame holds on every main page, on a laptop and on a phone, in both themes:
 nothing wider than the screen, the header in one row on a laptop and behind a working
-menu on a phone, and no serious or critical accessibility violation (axe-core).
+menu on a phone, no serious or critical accessibility violation (axe-core), and nothing
+refused by the Content-Security-Policy.
+
+Each page is opened once per screen: scanned in the light theme, then switched to the
+dark one in place, as the theme toggle does, and its colours scanned again (the rest of
+a page does not change with the theme).
 
 Set ``SHOTS_DIR`` to also save a screenshot of every page, viewport and theme.
 """
@@ -15,8 +20,12 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from studio.navigation import LINKED_PAGES, MAIN_NAVIGATION
-from tests.e2e.polling import open_settled
-from tests.e2e.test_content_security_policy import FLUX, studio  # noqa: F401  (fixture)
+from tests.e2e.test_content_security_policy import (  # noqa: F401  (studio: a fixture)
+    FLUX,
+    policy_violations,
+    studio,
+    visit,
+)
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,6 +34,13 @@ LAPTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SHOTS_DIR = os.environ.get("SHOTS_DIR", "")
 AXE = Axe()
+# Only the violations come back: the passes, as long again, were sent over for nothing.
+ALL_RULES = {"resultTypes": ["violations"]}
+# The rules that read colours: what a theme changes.
+COLOUR_RULES = {
+    **ALL_RULES,
+    "runOnly": {"type": "rule", "values": ["color-contrast", "link-in-text-block"]},
+}
 
 
 def main_pages(job) -> list[str]:
@@ -33,9 +49,12 @@ def main_pages(job) -> list[str]:
         f"/generate/?model={FLUX}",
         f"/jobs/{job.uuid}/",
         "/usage/team/",
+        "/usage/team/quotas/",
         "/team/members/",
         "/team/token/",
+        "/team/settings/",
         "/team/audit/",
+        "/teams/",
         "/accounts/password/change/",
     ]
 
@@ -45,25 +64,44 @@ def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-def serious_violations(page) -> list[str]:
-    results = AXE.run(page)
+def serious_violations(page, options: dict = ALL_RULES) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.axe_script)
+    results = page.evaluate("options => axe.run(document, options)", options)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
+        for v in results["violations"]
         if v["impact"] in ("serious", "critical")
     ]
 
 
-def look_at(page, path: str, *, label: str) -> list[str]:
-    response = open_settled(page, path)
-    assert response.status == 200, path
-    problems = []
-    if (extra := overflow(page)) > 0:
-        problems.append(f"{path} at {label}: {extra}px wider than the screen")
-    problems += [f"{path} at {label}: {v}" for v in serious_violations(page)]
+def switch_theme(page, theme: str) -> None:
+    page.emulate_media(color_scheme=theme)
+    page.evaluate("theme => { document.documentElement.dataset.theme = theme; }", theme)
+
+
+def screenshot(page, path: str, label: str) -> None:
     if SHOTS_DIR:
         name = path.strip("/").replace("/", "_").replace("?", "_").replace("=", "-") or "root"
         page.screenshot(path=str(Path(SHOTS_DIR) / f"{label}-{name[:80]}.png"), full_page=True)
+
+
+def look_at(page, path: str, *, screen: str, dark: bool = True) -> list[str]:
+    """Open ``path`` and list what is wrong with it, in the light theme and then the dark."""
+    visit(page, path)
+    problems = []
+    if (extra := overflow(page)) > 0:
+        problems.append(f"{path} at {screen}: {extra}px wider than the screen")
+    problems += [f"{path} at {screen}-light: {v}" for v in serious_violations(page)]
+    screenshot(page, path, f"{screen}-light")
+    if dark:
+        switch_theme(page, "dark")
+        problems += [
+            f"{path} at {screen}-dark: {v}" for v in serious_violations(page, COLOUR_RULES)
+        ]
+        screenshot(page, path, f"{screen}-dark")
+        switch_theme(page, "light")
     return problems
 
 
@@ -92,26 +130,36 @@ def signed_in(browser, live_server, studio):  # noqa: F811
         context.close()
 
 
-@pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1440x900", "390x844"])
-def test_every_main_page_fits_the_screen_and_passes_the_accessibility_scan(
-    signed_in, viewport, theme
-):
+def test_every_main_page_fits_the_screen_passes_the_scans_and_keeps_the_policy(signed_in, viewport):
     open_as, job = signed_in
-    page = open_as(viewport, theme)
-    label = f"{viewport['width']}x{viewport['height']}-{theme}"
-    assert page.evaluate("document.documentElement.dataset.theme") == theme
+    page = open_as(viewport, "light")
+    refused = policy_violations(page)
+    screen = f"{viewport['width']}x{viewport['height']}"
     problems = []
     for path in main_pages(job):
-        problems += look_at(page, path, label=label)
+        problems += look_at(page, path, screen=screen)
     assert problems == []
+    assert refused == []
 
 
-def test_logged_out_pages_fit_a_phone_and_pass_the_scan(page):
+def test_a_system_set_to_dark_opens_the_pages_dark(signed_in):
+    open_as, _ = signed_in
+    page = open_as(LAPTOP, "dark")
+    page.goto("/jobs/")
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    page.emulate_media(color_scheme="light")
+    page.goto("/gallery/")
+    assert page.evaluate("document.documentElement.dataset.theme") == "light"
+
+
+def test_logged_out_pages_fit_a_phone_and_pass_the_scans(page):
     page.set_viewport_size(PHONE)
-    problems = look_at(page, "/accounts/login/", label="390x844-light")
-    problems += look_at(page, "/accounts/signup/", label="390x844-light")
+    refused = policy_violations(page)
+    problems = look_at(page, "/accounts/login/", screen="390x844")
+    problems += look_at(page, "/accounts/signup/", screen="390x844")
     assert problems == []
+    assert refused == []
 
 
 def test_the_header_is_one_row_at_1280_and_a_menu_on_a_phone(signed_in):
