@@ -54,6 +54,7 @@ from .errors import (
     ServerError,
     Unauthorized,
 )
+from .tls import tls_context
 from .types import (
     Asset,
     AssetPage,
@@ -195,6 +196,7 @@ class KreaClient:
             },
             # A redirect could carry the Authorization header to another host.
             follow_redirects=False,
+            verify=tls_context(),
         )
 
     def __repr__(self) -> str:
@@ -682,6 +684,7 @@ class KreaDownloader:
             headers={"User-Agent": USER_AGENT},
             # A redirect could lead anywhere, past the allow-list.
             follow_redirects=False,
+            verify=tls_context(),
         )
 
     def close(self) -> None:

@@ -19,6 +19,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from ..tls import tls_context
+
 __all__ = [
     "FETCH_TIMEOUT_SECONDS",
     "MAX_REDIRECTS",
@@ -92,7 +94,9 @@ def fetch_public(
             or a body over ``max_bytes``.
     """
     trusted = tuple(trusted_prefixes)
-    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+    with httpx.Client(
+        timeout=timeout, follow_redirects=False, trust_env=False, verify=tls_context()
+    ) as client:
         for _ in range(MAX_REDIRECTS + 1):
             request = _pinned_request(client, url, trusted, resolver)
             try:

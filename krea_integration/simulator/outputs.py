@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from ..tls import tls_context
 from . import media
 
 __all__ = [
@@ -214,7 +215,9 @@ def fetch_url(url: str, *, max_bytes: int, timeout: float = FETCH_TIMEOUT_SECOND
     """
     if not url.startswith(("http://", "https://")):
         raise ValueError("only http(s) URLs can be fetched")
-    with httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as response:
+    with httpx.stream(
+        "GET", url, timeout=timeout, follow_redirects=True, verify=tls_context()
+    ) as response:
         response.raise_for_status()
         chunks: list[bytes] = []
         size = 0

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from ..tls import tls_context
 from .clock import isoformat
 
 __all__ = [
@@ -122,7 +123,13 @@ class WebhookDelivery:
 
 def post_webhook(url: str, body: bytes, headers: Mapping[str, str]) -> int:
     """POST a webhook over HTTP with a timeout; returns the receiver's status."""
-    response = httpx.post(url, content=body, headers=dict(headers), timeout=WEBHOOK_TIMEOUT_SECONDS)
+    response = httpx.post(
+        url,
+        content=body,
+        headers=dict(headers),
+        timeout=WEBHOOK_TIMEOUT_SECONDS,
+        verify=tls_context(),
+    )
     return response.status_code
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import httpx
 from django.conf import settings
 
+from krea_integration.tls import tls_context
+
 from .targets import Target
 
 USER_AGENT = "KreaStudio-Webhooks/1.0"
@@ -49,7 +51,10 @@ def post(target: Target, *, body: bytes, headers: dict[str, str]) -> Answer:
     try:
         with (
             httpx.Client(
-                timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False
+                timeout=httpx.Timeout(timeout),
+                follow_redirects=False,
+                trust_env=False,
+                verify=tls_context(),
             ) as client,
             client.stream(
                 "POST",
