@@ -17,7 +17,7 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import httpx
@@ -128,6 +128,35 @@ class Simulator(SimulatorCore):
         return httpx.WSGITransport(app=self.app)
 
 
+@cache
+def _url_map() -> Map:
+    """Krea's routes and the control API's, the same for every simulator. werkzeug turns
+    each rule into Python code as it is added, about 25 ms for the whole map, and a test
+    makes a simulator of its own: the map is made once per process and shared."""
+    rules = [
+        Rule("/generate/<path:model>", methods=["POST"], endpoint="generate"),
+        Rule("/jobs", methods=["GET"], endpoint="list_jobs"),
+        Rule("/jobs/<job_id>", methods=["GET"], endpoint="get_job"),
+        Rule("/jobs/<job_id>", methods=["DELETE"], endpoint="cancel_job"),
+        Rule("/assets", methods=["POST"], endpoint="upload_asset"),
+        Rule("/assets", methods=["GET"], endpoint="list_assets"),
+        Rule("/assets/<asset_id>", methods=["GET"], endpoint="get_asset"),
+        Rule("/assets/<asset_id>", methods=["DELETE"], endpoint="delete_asset"),
+        Rule("/styles/train", methods=["POST"], endpoint="train_style"),
+        Rule("/styles", methods=["GET"], endpoint="list_styles"),
+        Rule("/styles/<style_id>", methods=["GET"], endpoint="get_style"),
+        Rule("/styles/<style_id>", methods=["PATCH"], endpoint="update_style"),
+        Rule("/styles/<style_id>/share/link", methods=["GET"], endpoint="style_share_link"),
+        Rule("/styles/<style_id>/share/workspace", methods=["POST"], endpoint="share_style"),
+        Rule("/styles/<style_id>/share/workspace", methods=["DELETE"], endpoint="unshare_style"),
+        Rule("/node-apps/<app_id>", methods=["GET"], endpoint="get_node_app"),
+        Rule("/node-apps/<app_id>/execute", methods=["POST"], endpoint="execute_node_app"),
+        Rule("/files/<name>", methods=["GET"], endpoint="file"),
+        *ControlApi.rules(),
+    ]
+    return Map(rules, strict_slashes=False, merge_slashes=False)
+
+
 class SimulatorApp:
     """The WSGI application of a :class:`Simulator`."""
 
@@ -155,30 +184,7 @@ class SimulatorApp:
         control = ControlApi(sim)
         self.api_handlers = api
         self.other_handlers: dict[str, Handler] = {"file": self.file, **control.handlers()}
-        rules = [
-            Rule("/generate/<path:model>", methods=["POST"], endpoint="generate"),
-            Rule("/jobs", methods=["GET"], endpoint="list_jobs"),
-            Rule("/jobs/<job_id>", methods=["GET"], endpoint="get_job"),
-            Rule("/jobs/<job_id>", methods=["DELETE"], endpoint="cancel_job"),
-            Rule("/assets", methods=["POST"], endpoint="upload_asset"),
-            Rule("/assets", methods=["GET"], endpoint="list_assets"),
-            Rule("/assets/<asset_id>", methods=["GET"], endpoint="get_asset"),
-            Rule("/assets/<asset_id>", methods=["DELETE"], endpoint="delete_asset"),
-            Rule("/styles/train", methods=["POST"], endpoint="train_style"),
-            Rule("/styles", methods=["GET"], endpoint="list_styles"),
-            Rule("/styles/<style_id>", methods=["GET"], endpoint="get_style"),
-            Rule("/styles/<style_id>", methods=["PATCH"], endpoint="update_style"),
-            Rule("/styles/<style_id>/share/link", methods=["GET"], endpoint="style_share_link"),
-            Rule("/styles/<style_id>/share/workspace", methods=["POST"], endpoint="share_style"),
-            Rule(
-                "/styles/<style_id>/share/workspace", methods=["DELETE"], endpoint="unshare_style"
-            ),
-            Rule("/node-apps/<app_id>", methods=["GET"], endpoint="get_node_app"),
-            Rule("/node-apps/<app_id>/execute", methods=["POST"], endpoint="execute_node_app"),
-            Rule("/files/<name>", methods=["GET"], endpoint="file"),
-            *control.rules(),
-        ]
-        self.url_map = Map(rules, strict_slashes=False, merge_slashes=False)
+        self.url_map = _url_map()
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -442,7 +448,8 @@ class ControlApi:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
 
-    def rules(self) -> list[Rule]:
+    @staticmethod
+    def rules() -> list[Rule]:
         """The control routes."""
         p = CONTROL_PREFIX
         return [
