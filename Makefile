@@ -3,7 +3,7 @@
 
 PYTHON ?= python3
 # pytest-xdist workers, each with its own test database: two per core by default. The
-# browser and scenario tests spend most of their time waiting (on the live server, the
+# browser and scenario tests spend part of their time waiting (on the live server, the
 # simulator's clock, Chromium), so a second worker per core fills that time with other
 # tests. The suite puts its long tests first (tests/conftest.py) and the workers take one
 # test at a time, so the long ones run side by side at the start and no worker is left
