@@ -87,7 +87,7 @@ def screenshot(page, path: str, label: str) -> None:
         page.screenshot(path=str(Path(SHOTS_DIR) / f"{label}-{name[:80]}.png"), full_page=True)
 
 
-def look_at(page, path: str, *, screen: str, dark: bool = True) -> list[str]:
+def look_at(page, path: str, *, screen: str) -> list[str]:
     """Open ``path`` and list what is wrong with it, in the light theme and then the dark."""
     visit(page, path)
     problems = []
@@ -95,13 +95,10 @@ def look_at(page, path: str, *, screen: str, dark: bool = True) -> list[str]:
         problems.append(f"{path} at {screen}: {extra}px wider than the screen")
     problems += [f"{path} at {screen}-light: {v}" for v in serious_violations(page)]
     screenshot(page, path, f"{screen}-light")
-    if dark:
-        switch_theme(page, "dark")
-        problems += [
-            f"{path} at {screen}-dark: {v}" for v in serious_violations(page, COLOUR_RULES)
-        ]
-        screenshot(page, path, f"{screen}-dark")
-        switch_theme(page, "light")
+    switch_theme(page, "dark")
+    problems += [f"{path} at {screen}-dark: {v}" for v in serious_violations(page, COLOUR_RULES)]
+    screenshot(page, path, f"{screen}-dark")
+    switch_theme(page, "light")
     return problems
 
 
