@@ -97,6 +97,9 @@ async function lightbox() {
     });
   });
   box.init();
+  // A click before this point opened the file's own page, as without JS: say the lightbox
+  // now listens (browser tests wait for it before they click).
+  main.setAttribute("data-lightbox-ready", "");
 }
 
 lightbox();

@@ -8,6 +8,8 @@ govern, so polling from the test side works under the real policy.
 
 import time
 
+from playwright.sync_api import expect
+
 
 def wait_until(page, expression: str, *, timeout: float = 15.0, interval: float = 0.1):
     """Evaluate ``expression`` until it is truthy; its value, or an AssertionError."""
@@ -51,3 +53,14 @@ def open_settled(page, path: str, *, quiet: float = 0.1, timeout: float = 15.0):
         for event, listener in listeners.items():
             page.remove_listener(event, listener)
     return response
+
+
+def open_in_lightbox(page, link) -> None:
+    """Click the output ``link`` once the page's lightbox listens for it.
+
+    The lightbox's modules load after the page; a click before they have opens the
+    file's own page, as without JavaScript, which under the suite's load happened often
+    enough to fail tests that meant to open the lightbox.
+    """
+    expect(page.locator("#main[data-lightbox-ready]")).to_have_count(1)
+    link.click()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from studio.generation.models import JobStatus
 from studio.usage.models import Period
-from tests.e2e.polling import open_settled
+from tests.e2e.polling import open_in_lightbox, open_settled
 from tests.factories import (
     FLUX,
     PASSWORD,
@@ -90,14 +90,14 @@ def test_the_pages_scripts_run_under_the_policy(page, log_in, studio, violations
     page.get_by_label("Search models").fill("flux 1.1")
     expect(page.locator("#model-list")).to_contain_text("Flux 1.1 Pro")
     visit(page, "/gallery/")
-    page.locator("a.tile__media").first.click()  # PhotoSwipe, loaded as modules
+    open_in_lightbox(page, page.locator("a.tile__media").first)  # PhotoSwipe, as modules
     image = page.locator(".pswp__img:not(.pswp__img--placeholder)").first
     expect(image).to_be_visible()
     expect(image).to_have_js_property("complete", True)
     assert image.evaluate("img => img.naturalWidth") == 64  # the picture itself loaded
     page.keyboard.press("Escape")
     visit(page, f"/jobs/{job.uuid}/")
-    page.locator("a.output__link").first.click()  # the same lightbox on the job's page
+    open_in_lightbox(page, page.locator("a.output__link").first)  # on the job's page too
     expect(page.locator(".lightbox-details")).to_contain_text("a lighthouse")
     visit(page, "/jobs/")
     page.get_by_label("Prompt contains").fill("lighthouse")

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from studio.generation import services
 from studio.generation.models import Job, JobStatus, Output
+from tests.e2e.polling import open_in_lightbox
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -132,7 +133,7 @@ def test_the_lightbox_pages_with_the_keyboard_and_shows_the_prompt(page, log_in,
     log_in(mia.user.email, PASSWORD)
     page.goto("/gallery/")
     prompts = page.locator(".tile .tile__prompt").all_inner_texts()
-    page.locator(".tile a.tile__media").first.click()
+    open_in_lightbox(page, page.locator(".tile a.tile__media").first)
     lightbox = page.locator(".pswp")
     expect(lightbox).to_be_visible()
     details = page.locator(".lightbox-details")

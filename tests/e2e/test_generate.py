@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.polling import wait_until
+from tests.e2e.polling import open_in_lightbox, wait_until
 from tests.e2e.workspace import submit_and_open_job
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
 
@@ -79,7 +79,7 @@ def test_a_member_generates_with_flux_watches_it_finish_and_opens_it_in_the_gall
     items = page.locator(".tile")
     expect(items).to_have_count(1)
     file_url = items.first.locator("a.tile__media").get_attribute("href")
-    items.first.locator("a.tile__media").click()
+    open_in_lightbox(page, items.first.locator("a.tile__media"))
     lightbox = page.locator(".pswp")
     expect(lightbox).to_be_visible()
     picture = page.locator(".pswp__img:not(.pswp__img--placeholder)").first
@@ -125,7 +125,7 @@ def test_a_video_model_produces_a_video_that_plays(page, log_in, krea_live, peop
 
     # In the gallery the same video opens in the lightbox and plays there.
     page.goto("/gallery/")
-    page.locator(".tile--video a.tile__media").first.click()
+    open_in_lightbox(page, page.locator(".tile--video a.tile__media").first)
     expect(page.locator(".pswp")).to_have_attribute("data-ready", "")
     wait_until(
         page,

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from studio.generation import services
 from studio.generation.models import JobStatus, Output
-from tests.e2e.polling import wait_until
+from tests.e2e.polling import open_in_lightbox, wait_until
 from tests.factories import (
     PASSWORD,
     JobFactory,
@@ -37,7 +37,7 @@ def mia(db):
 
 
 def open_first(page, link_selector: str):
-    page.locator(link_selector).first.click()
+    open_in_lightbox(page, page.locator(link_selector).first)
     lightbox = page.locator(".pswp")
     expect(lightbox).to_be_visible()
     expect(lightbox).to_have_attribute("data-ready", "")  # keys count once it has opened

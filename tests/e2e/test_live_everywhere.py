@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from studio.generation import services
 from studio.generation.models import Job, Output
-from tests.e2e.polling import wait_until
+from tests.e2e.polling import open_in_lightbox, wait_until
 from tests.e2e.workspace import sign_in
 from tests.factories import FLUX
 
@@ -59,7 +59,7 @@ def test_a_finished_job_appears_at_the_top_of_the_open_gallery(page, log_in, kre
     assert abs(box["y"] - wall["y"]) < 40, (box, wall)
     assert box["height"] > box["width"]
 
-    first.locator("a.tile__media").click()  # the lightbox opens the new tile like the others
+    open_in_lightbox(page, first.locator("a.tile__media"))  # opens like the others
     expect(page.locator(".pswp[data-ready]")).to_be_visible()
     expect(page.locator(".pswp__counter")).to_have_text("1 / 2")
     page.keyboard.press("ArrowRight")
