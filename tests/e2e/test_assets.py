@@ -13,7 +13,7 @@ from studio.assets.models import Asset
 from tests.assets.conftest import picture
 from tests.conftest import KREA_TEST_URL
 from tests.e2e.workspace import submit_and_open_job
-from tests.factories import KREA_TOKEN, PASSWORD, MembershipFactory, TeamFactory, give_krea_token
+from tests.factories import KREA_TOKEN, MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,7 +60,8 @@ def drop(page, files, selector="[data-upload-zone]"):
 def test_two_images_dropped_at_once_each_show_progress_to_the_end_then_their_thumbnail(
     page, log_in, krea_live, mia
 ):
-    log_in(mia.email, PASSWORD)
+    log_in(mia.email)
+    page.goto("/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Assets").click()
     expect(page.get_by_text("Assets are the team's own files at Krea")).to_be_visible()
     page.get_by_role("link", name="Upload files").click()
@@ -97,7 +98,7 @@ def test_two_images_dropped_at_once_each_show_progress_to_the_end_then_their_thu
 def test_a_76_mb_file_and_a_text_file_named_png_are_refused_while_a_good_image_uploads(
     page, log_in, krea_live, mia
 ):
-    log_in(mia.email, PASSWORD)
+    log_in(mia.email)
     page.goto("/assets/upload/")
     drop(
         page,
@@ -128,7 +129,7 @@ def test_assets_made_at_krea_directly_are_imported_with_thumbnails(page, log_in,
     client.upload_asset(
         io.BytesIO(picture(color=(200, 0, 0))), filename="b.png", description="red wall"
     )
-    log_in(mia.email, PASSWORD)
+    log_in(mia.email)
     page.goto("/assets/")
     page.get_by_role("button", name="Import from Krea").click()
     expect(page.get_by_role("status")).to_contain_text("2 assets added from Krea")
@@ -144,7 +145,7 @@ def test_assets_made_at_krea_directly_are_imported_with_thumbnails(page, log_in,
 def test_a_picked_asset_goes_into_flux_kontext_and_the_job_page_shows_it(
     page, log_in, krea_live, mia
 ):
-    log_in(mia.email, PASSWORD)
+    log_in(mia.email)
     page.goto("/assets/upload/")
     drop(page, [["lighthouse.png", "image/png", b64(picture(color=(30, 60, 200))), None]])
     expect(page.locator(".upload-row--done")).to_have_count(1, timeout=30_000)
@@ -189,7 +190,7 @@ def test_a_picked_asset_goes_into_flux_kontext_and_the_job_page_shows_it(
 def test_use_as_input_puts_an_output_into_a_topaz_enhancer_that_completes(
     page, log_in, krea_live, mia
 ):
-    log_in(mia.email, PASSWORD)
+    log_in(mia.email)
     page.goto("/generate/?model=image/bfl/flux-1-dev")
     page.get_by_label("Prompt").fill("a lighthouse at dusk")
     submit_and_open_job(page)
@@ -215,7 +216,7 @@ def test_use_as_input_puts_an_output_into_a_topaz_enhancer_that_completes(
 def test_a_recent_output_picked_beside_an_enhancers_field_goes_to_krea_and_completes(
     page, log_in, krea_live, mia
 ):
-    log_in(mia.email, PASSWORD)
+    log_in(mia.email)
     page.goto("/generate/?model=image/bfl/flux-1-dev")
     page.get_by_label("Prompt").fill("a harbour at dawn")
     submit_and_open_job(page)

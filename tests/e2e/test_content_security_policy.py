@@ -14,7 +14,6 @@ from studio.usage.models import Period
 from tests.e2e.polling import open_in_lightbox, open_settled
 from tests.factories import (
     FLUX,
-    PASSWORD,
     JobFactory,
     MembershipFactory,
     OutputFactory,
@@ -78,7 +77,7 @@ def visit(page, path: str) -> None:
 def test_the_pages_scripts_run_under_the_policy(page, log_in, studio, violations):
     owner, job = studio
     visit(page, "/accounts/login/")
-    log_in(owner.email, PASSWORD)
+    log_in(owner.email)
     # htmx swaps, the presets of generate.js, the model picker, the lightbox, live search.
     visit(page, f"/generate/?model={FLUX}")
     page.get_by_label("Prompt").fill("a lighthouse at dusk")
@@ -107,7 +106,7 @@ def test_the_pages_scripts_run_under_the_policy(page, log_in, studio, violations
 
 def test_the_api_docs_run_under_their_own_policy(page, log_in, studio, violations):
     owner, _ = studio
-    log_in(owner.email, PASSWORD)
+    log_in(owner.email)
     visit(page, "/api/v1/docs/")
     expect(page.get_by_text("Krea Studio API")).to_be_visible()
     expect(page.get_by_text("/api/v1/jobs").first).to_be_visible()

@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 from studio.generation import services
 from studio.generation.models import Job, JobStatus, Output
 from tests.e2e.polling import open_in_lightbox
-from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
+from tests.e2e.workspace import sign_in_by_cookie
+from tests.factories import MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,7 +63,7 @@ def seed(membership, sizes) -> list[Output]:
 
 def test_favourite_collect_upscale_2x_and_download_two_as_a_zip(page, log_in, krea_live, mia):
     outputs = seed(mia, SIZES[:3])
-    log_in(mia.user.email, PASSWORD)
+    log_in(mia.user.email)
     page.goto("/gallery/")
     tiles = page.locator(".tile")
     expect(tiles).to_have_count(3)
@@ -130,7 +131,7 @@ def test_favourite_collect_upscale_2x_and_download_two_as_a_zip(page, log_in, kr
 
 def test_the_lightbox_pages_with_the_keyboard_and_shows_the_prompt(page, log_in, krea_live, mia):
     seed(mia, SIZES[:3])
-    log_in(mia.user.email, PASSWORD)
+    log_in(mia.user.email)
     page.goto("/gallery/")
     prompts = page.locator(".tile .tile__prompt").all_inner_texts()
     open_in_lightbox(page, page.locator(".tile a.tile__media").first)
@@ -163,11 +164,8 @@ def test_the_wall_of_mixed_shapes_fits_the_screen_and_its_actions_need_no_hover(
         is_mobile=touch,
     )
     context.set_default_timeout(15_000)
+    sign_in_by_cookie(context, live_server.url, mia.user.email)
     page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(mia.user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
     page.goto("/gallery/")
     expect(page.locator(".tile")).to_have_count(len(SIZES))
     for img in page.locator(".tile img").all():

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.polling import open_in_lightbox, wait_until
 from tests.e2e.workspace import submit_and_open_job
-from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
+from tests.factories import MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,7 +39,7 @@ def test_a_member_generates_with_flux_watches_it_finish_and_opens_it_in_the_gall
 ):
     member, outsider = people
     krea_live.durations["image"] = 4.0  # long enough to see the card before it ends
-    log_in(member.email, PASSWORD)
+    log_in(member.email)
 
     page.goto("/generate/")  # opens on Flux, the picker one click away
     expect(page.get_by_label("Prompt")).to_be_visible()
@@ -90,7 +90,7 @@ def test_a_member_generates_with_flux_watches_it_finish_and_opens_it_in_the_gall
 
     # Someone from another team: the job and its files do not exist for them.
     page.context.clear_cookies()
-    log_in(outsider.email, PASSWORD)
+    log_in(outsider.email)
     for url in (job_url, file_url, file_url + "?download=1", file_url + "thumbnail/"):
         assert page.goto(url).status == 404, url
 
@@ -98,7 +98,7 @@ def test_a_member_generates_with_flux_watches_it_finish_and_opens_it_in_the_gall
 def test_a_video_model_produces_a_video_that_plays(page, log_in, krea_live, people):
     member, _ = people
     krea_live.durations["video"] = 3.0
-    log_in(member.email, PASSWORD)
+    log_in(member.email)
 
     page.goto("/generate/?model=video/google/veo-3.1")
     estimate = page.locator("#estimate")

@@ -5,7 +5,7 @@ section that opens on click and by itself when one of its fields has an error.""
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
+from tests.factories import MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +17,7 @@ def member(db):
 
 
 def test_aspect_presets_and_the_advanced_section(page, log_in, member):
-    log_in(member.email, PASSWORD)
+    log_in(member.email)
 
     page.goto("/generate/?model=image/z-image/z-image")
     size = page.locator("fieldset.field--size")
@@ -53,7 +53,7 @@ def test_aspect_presets_and_the_advanced_section(page, log_in, member):
 
 
 def test_an_enhancers_2x_preset_doubles_the_input_images_size(page, log_in, member):
-    log_in(member.email, PASSWORD)
+    log_in(member.email)
     page.goto(
         "/generate/?model=enhance/topaz/standard-enhance"
         "&input=https://cdn.krea.ai/in.png&kind=image&width=640&height=480"

@@ -27,7 +27,8 @@ def test_an_invited_person_signs_up_joins_and_switches_to_the_team(
     browser, live_server, page, log_in, acme
 ):
     # The owner invites Nina from the members page.
-    log_in("olivia@example.com", PASSWORD)
+    log_in("olivia@example.com")
+    page.goto("/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Team").click()
     page.get_by_role("link", name="See the team's members").click()
     page.get_by_label("Email address").fill("nina@example.com")
@@ -79,7 +80,7 @@ def test_an_outsider_gets_404_on_the_teams_pages(page, log_in, acme):
     olivia = Membership.objects.get(team=acme)
     other = give_krea_token(TeamFactory(name="Globex Pictures"))
     MembershipFactory(team=other, role="owner", user__email="oscar@example.com")
-    log_in("oscar@example.com", PASSWORD)
+    log_in("oscar@example.com")
     for path in (
         f"/team/members/{olivia.pk}/remove/",
         f"/team/members/{olivia.pk}/transfer-ownership/",

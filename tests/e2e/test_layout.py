@@ -26,7 +26,7 @@ from tests.e2e.test_content_security_policy import (  # noqa: F401  (studio: a f
     studio,
     visit,
 )
-from tests.factories import PASSWORD
+from tests.e2e.workspace import sign_in_by_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -114,13 +114,8 @@ def signed_in(browser, live_server, studio):  # noqa: F811
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
-        page = context.new_page()
-        page.goto("/accounts/login/")
-        page.get_by_label("Email address").fill(owner.email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
-        return page
+        sign_in_by_cookie(context, live_server.url, owner.email)
+        return context.new_page()
 
     yield open_as, job
     for context in contexts:

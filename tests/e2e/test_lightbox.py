@@ -10,7 +10,6 @@ from studio.generation import services
 from studio.generation.models import JobStatus, Output
 from tests.e2e.polling import open_in_lightbox, wait_until
 from tests.factories import (
-    PASSWORD,
     JobFactory,
     MembershipFactory,
     TeamFactory,
@@ -64,7 +63,7 @@ def test_the_lightbox_pages_with_the_keys_and_shows_the_parameters_in_words(
         status=JobStatus.COMPLETED,
         outputs=3,
     )
-    log_in(mia.user.email, PASSWORD)
+    log_in(mia.user.email)
     page.goto(f"/jobs/{job.uuid}/" if where == "job" else "/gallery/")
 
     lightbox = open_first(page, link)
@@ -104,7 +103,7 @@ def test_an_output_that_arrives_live_on_the_job_page_opens_in_the_lightbox(
         model_id="image/bfl/flux-1-dev",
         params={"prompt": "a lighthouse at dusk", "width": 512, "height": 512},
     )
-    log_in(mia.user.email, PASSWORD)
+    log_in(mia.user.email)
     page.goto(f"/jobs/{job.uuid}/")
     expect(page.locator(".job-card a.output__link")).to_have_count(0)  # still running
 

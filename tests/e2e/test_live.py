@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 from studio.api.services import api_key_create
 from studio.generation import services
 from studio.generation.models import Job
-from tests.e2e.workspace import sign_in
 from tests.factories import FLUX
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,7 +38,7 @@ def test_a_watched_jobs_badge_moves_through_krea_states_before_it_completes(
     page, log_in, krea_live, olivia
 ):
     krea_live.durations["image"] = 12.0  # refreshed every 3 s while watched: several looks
-    sign_in(page, log_in, olivia)
+    log_in(olivia.user.email)
     job = submit(olivia, "a lighthouse at dusk")
     page.goto("/jobs/")
     mark_page(page)
@@ -64,7 +63,7 @@ def test_a_job_created_through_the_api_appears_on_the_open_jobs_page(
 ):
     key = api_key_create(membership=olivia, name="pipeline").key
     submit(olivia, "an older job")
-    sign_in(page, log_in, olivia)
+    log_in(olivia.user.email)
     page.goto("/jobs/")
     expect(page.locator(".job-row")).to_have_count(1)
     mark_page(page)
@@ -84,7 +83,7 @@ def test_a_job_created_through_the_api_appears_on_the_open_jobs_page(
 
 
 def test_a_toast_on_the_gallery_says_a_job_of_the_member_finished(page, log_in, krea_live, olivia):
-    sign_in(page, log_in, olivia)
+    log_in(olivia.user.email)
     page.goto("/gallery/")
     mark_page(page)
     submit(olivia, "a toast to the lighthouse")
@@ -99,7 +98,7 @@ def test_a_toast_on_the_gallery_says_a_job_of_the_member_finished(page, log_in, 
 
 
 def test_a_group_finishing_together_says_so_in_one_toast(page, log_in, krea_live, olivia):
-    sign_in(page, log_in, olivia)
+    log_in(olivia.user.email)
     page.goto("/gallery/")
     services.generation_submit_group(
         membership=olivia, model_id=FLUX, params={"prompt": "four lighthouses"}, count=4

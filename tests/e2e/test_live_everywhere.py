@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 from studio.generation import services
 from studio.generation.models import Job, Output
 from tests.e2e.polling import open_in_lightbox, wait_until
-from tests.e2e.workspace import sign_in
 from tests.factories import FLUX
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,7 +39,7 @@ def submit(membership, prompt: str, **params) -> Job:
 def test_a_finished_job_appears_at_the_top_of_the_open_gallery(page, log_in, krea_live, olivia):
     older = submit(olivia, "an older harbour", width=1024, height=576)
     files_in(older)
-    sign_in(page, log_in, olivia)
+    log_in(olivia.user.email)
     page.goto("/gallery/")
     expect(page.locator("#gallery-list .tile")).to_have_count(1)
     page.evaluate("window.notReloaded = true")
@@ -96,7 +95,8 @@ def test_a_notification_says_the_members_job_finished_when_they_allowed_it(
 ):
     krea_live.durations["image"] = 6.0  # as in the demo: time to switch to another tab
     page.context.add_init_script(NOTIFICATIONS_RECORDED)
-    sign_in(page, log_in, olivia)
+    log_in(olivia.user.email)
+    page.goto("/")
     expect(page.locator("body[data-live-url]")).to_have_count(1)  # a page of the team
     job = submit(olivia, "a lighthouse for the night shift")
     # The page has seen the member's job running; then the member goes to another tab.
@@ -115,7 +115,8 @@ def test_a_job_that_starts_and_ends_between_two_looks_of_a_background_tab_is_not
     page, log_in, krea_live, olivia
 ):
     page.context.add_init_script(NOTIFICATIONS_RECORDED)
-    sign_in(page, log_in, olivia)
+    log_in(olivia.user.email)
+    page.goto("/")
     expect(page.locator("body[data-live-url]")).to_have_count(1)
     page.evaluate(
         "window.__background = true; document.dispatchEvent(new Event('visibilitychange'))"

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
+from tests.factories import MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_member_filters_pins_and_picks_a_model_in_the_chooser(page, log_in, db):
     team = give_krea_token(TeamFactory(name="Acme Studio"))
     member = MembershipFactory(team=team, role="member", user__email="mia@example.com").user
-    log_in(member.email, PASSWORD)
+    log_in(member.email)
 
     page.goto("/generate/?model=image/bfl/flux-1-dev")
     page.get_by_role("link", name="Browse all models").click()

@@ -4,7 +4,7 @@ and on a phone an open picker is not covered by the estimate bar."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, AssetFactory
+from tests.factories import AssetFactory
 
 from .test_assets import mia  # noqa: F401  (a member of a team with a token)
 
@@ -17,7 +17,7 @@ def test_picks_go_into_the_element_row_last_clicked_in(page, log_in, mia):  # no
     team = mia.memberships.get().team
     hero = AssetFactory(team=team, uploaded_by=mia, file_name="hero.png")
     villain = AssetFactory(team=team, uploaded_by=mia, file_name="villain.png")
-    log_in(mia.email, PASSWORD)
+    log_in(mia.email)
     page.goto(KLING)
     picker = page.locator('[data-picker][data-pick-for="id_element_references-0-images"]')
     picker.locator("summary").click()
@@ -41,7 +41,7 @@ def test_picks_go_into_the_element_row_last_clicked_in(page, log_in, mia):  # no
 def test_on_a_phone_the_estimate_bar_does_not_cover_an_open_picker(page, log_in, mia):  # noqa: F811
     AssetFactory(team=mia.memberships.get().team, uploaded_by=mia, file_name="hero.png")
     page.set_viewport_size({"width": 390, "height": 844})
-    log_in(mia.email, PASSWORD)
+    log_in(mia.email)
     page.goto(KLING)
     bar = page.locator(".generate__submit")
     assert bar.evaluate("e => getComputedStyle(e).position") == "sticky"

@@ -13,7 +13,7 @@ from studio.nodeapps.models import NodeAppRun
 from studio.usage.models import EntryKind, UsageEntry
 from tests.assets.conftest import picture
 from tests.e2e.polling import wait_until
-from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
+from tests.factories import MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,7 +40,7 @@ def test_a_product_shot_run_follows_all_its_jobs_and_is_charged_once(
 ):
     owner, member = people
     krea_live.durations["node-app"] = 4.0
-    log_in(owner.email, PASSWORD)
+    log_in(owner.email)
 
     page.goto("/node-apps/")
     expect(page.get_by_role("heading", name="Workflows from Krea's node editor")).to_be_visible()
@@ -63,7 +63,8 @@ def test_a_product_shot_run_follows_all_its_jobs_and_is_charged_once(
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
 
     page.context.clear_cookies()
-    log_in(member.email, PASSWORD)
+    log_in(member.email)
+    page.goto("/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Node apps").click()
     page.get_by_role("link", name="Product shot").click()
     expect(page.locator("#estimate")).to_contain_text("12 CU per run")

@@ -15,7 +15,6 @@ from studio.usage.models import ModelPrice, Period, Quota
 from tests.e2e.workspace import submit_and_open_job
 from tests.factories import (
     FLUX,
-    PASSWORD,
     MembershipFactory,
     TeamFactory,
     UserFactory,
@@ -50,7 +49,7 @@ def test_an_admin_sets_a_quota_and_the_member_generates_within_it(page, log_in, 
     team, member, staff = people
 
     # The admin gives Mia 10 CU a month, inline on the team in Django admin.
-    log_in(staff.email, PASSWORD)
+    log_in(staff.email)
     page.goto(f"/admin/teams/team/{team.pk}/change/")
     page.get_by_role("button", name="Add another Member quota").click()
     row = page.locator("#quotas-2-group tr.dynamic-quotas-2").first
@@ -64,7 +63,7 @@ def test_an_admin_sets_a_quota_and_the_member_generates_within_it(page, log_in, 
 
     # Mia's 11-CU generation is refused with the figures; nothing is sent to Krea.
     page.context.clear_cookies()
-    log_in(member.email, PASSWORD)
+    log_in(member.email)
     page.goto(f"/generate/?model={SEEDEDIT}")
     expect(page.locator("#estimate")).to_contain_text("11 CU assumed")
     expect(page.locator("#estimate")).to_contain_text("10 CU left")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.assets.conftest import picture
 from tests.e2e.workspace import submit_and_open_job
-from tests.factories import PASSWORD, MembershipFactory, TeamFactory, give_krea_token
+from tests.factories import MembershipFactory, TeamFactory, give_krea_token
 
 from .test_assets import b64, drop
 
@@ -32,7 +32,7 @@ def test_a_member_trains_a_style_shares_it_and_generates_with_it(
     mia, max_ = people
     krea_live.durations["training"] = 3.0
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-    log_in(mia.email, PASSWORD)
+    log_in(mia.email)
 
     page.goto("/assets/upload/")
     drop(page, [["ink-1.png", "image/png", b64(picture("PNG", size=(640, 480))), None]])
@@ -101,7 +101,7 @@ def test_a_member_trains_a_style_shares_it_and_generates_with_it(
 
     # A colleague sees the style and its state, but cannot change its sharing.
     page.context.clear_cookies()
-    log_in(max_.email, PASSWORD)
+    log_in(max_.email)
     page.goto(style_url)
     expect(page.locator("#sharing-state")).to_contain_text("Public")
     expect(page.get_by_role("button", name="Make private")).to_have_count(0)

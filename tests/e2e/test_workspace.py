@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from studio.generation.models import Job
 from tests.e2e.polling import wait_until
-from tests.factories import FLUX, PASSWORD, MembershipFactory, TeamFactory, give_krea_token
+from tests.factories import FLUX, MembershipFactory, TeamFactory, give_krea_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,7 +19,7 @@ def mia(db):
 
 @pytest.fixture
 def workspace(page, log_in, mia):
-    log_in(mia.email, PASSWORD)
+    log_in(mia.email)
     return page
 
 

@@ -5,15 +5,25 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
-
 JOB_URL = re.compile(r"/jobs/[0-9a-f-]{36}/$")
 
 
-def sign_in(page, log_in, membership) -> None:
-    """Log in through the login page and make sure it went through."""
-    log_in(membership.user.email, PASSWORD)
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+def sign_in_by_cookie(context, base_url: str, email: str) -> None:
+    """Give a browser context the session cookie of the member with ``email``.
+
+    The session is the one Django's login makes (``force_login`` runs the same login
+    signals); replacing the cookie switches a page to another member.
+    """
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(email=email))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": base_url, "httpOnly": True}]
+    )
 
 
 def submit_and_open_job(page, *, confirm: bool = False) -> None:
