@@ -86,6 +86,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, r
     if connection.vendor == "sqlite":
         _sqlite_from_template(request, workerinput)
         return
+    if connection.vendor == "postgresql":
+        # A commit need not wait for the disk: a test database is thrown away anyway.
+        options = connection.settings_dict.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
     if workerinput is None or connection.vendor != "postgresql":
         return
     template = f"test_{connection.settings_dict['NAME']}_template"
