@@ -26,7 +26,9 @@ STARTUP_SECONDS = 30
 def server(tmp_path):
     """A simulator server in a subprocess on a free port; yields its base URL.
 
-    Its log is in ``tmp_path / "simulator.log"``.
+    Its log is in ``tmp_path / "simulator.log"``. Tests using it are marked ``slow``: a
+    process to start takes seconds on a loaded machine, so they run first, beside the
+    other long tests, rather than alone at the end.
     """
     log = (tmp_path / "simulator.log").open("w")
     process = subprocess.Popen(
@@ -100,6 +102,7 @@ def receiver():
         http_server.shutdown()
 
 
+@pytest.mark.slow
 def test_generate_poll_download_session(server, receiver):
     hook_url, received = receiver
     with KreaClient("demo-token", base_url=server, timeout=10) as client:
@@ -121,6 +124,7 @@ def test_generate_poll_download_session(server, receiver):
     assert [payload["job_id"] for payload in received] == [job.job_id]
 
 
+@pytest.mark.slow
 def test_the_simulators_log_never_shows_a_webhook_secret(server, receiver, tmp_path):
     hook_url, received = receiver
     secret = "Zq8-never-in-a-log"
@@ -140,6 +144,7 @@ def test_the_simulators_log_never_shows_a_webhook_secret(server, receiver, tmp_p
     assert secret not in log
 
 
+@pytest.mark.slow
 def test_network_faults_on_a_real_socket(server):
     http = httpx.Client(base_url=server, headers={"Authorization": "Bearer t1"}, timeout=5)
     body = {"prompt": "faults"}
@@ -161,6 +166,7 @@ def test_network_faults_on_a_real_socket(server):
     assert [r["fault"] for r in control[:2]] == ["lost-response=drop", "timeout=2"]
 
 
+@pytest.mark.slow
 def test_control_api_over_http(server):
     http = httpx.Client(base_url=server, timeout=5)
     assert http.get("/_simulator").json()["manual_clock"] is False
