@@ -276,16 +276,24 @@ CHROMIUM_ARGS = [
 def browser():
     """Debian's Chromium (its headless shell), driven by Playwright (tests using it are
     marked ``browser``)."""
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop running in this thread for the whole
-    # session; the ORM calls tests make beside it are synchronous and safe.
+    # session; the ORM calls tests make beside it are synchronous and safe. But with a
+    # loop running, Django keeps this thread's connections in another place: the ones
+    # opened before would stay open, unseen, and the worker's test database could not
+    # be dropped at the end (PostgreSQL waits 5 s for them, then refuses). So close
+    # them on the way in, and the ones opened meanwhile on the way out. Browser tests
+    # are transactional: no test's transaction is open here.
+    connections.close_all()
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         yield chromium
+        connections.close_all()
         chromium.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
