@@ -23,7 +23,7 @@ BASE = "https://api.krea.ai"
 
 # Training images are fetched from the stand-in internet.
 # Webhooks go to a recording receiver: the examples' webhook host does not exist, and
-# each delivery to it waited on a DNS lookup (10 s of two tests' time).
+# each delivery to it waited on a DNS lookup (10 s in each of two tests).
 pytestmark = [
     pytest.mark.spec,
     pytest.mark.slow,
