@@ -28,6 +28,7 @@ from krea_integration.catalogue import (
     unmapped_style_models,
 )
 from krea_integration.client import USER_AGENT
+from krea_integration.tls import tls_context
 
 LIVE_SPEC_URL = "https://api.krea.ai/openapi.json"
 FETCH_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -111,6 +112,7 @@ def read_spec(source: str) -> dict[str, Any]:
                 timeout=FETCH_TIMEOUT,
                 follow_redirects=True,
                 headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                verify=tls_context(),
             )
         except httpx.HTTPError as exc:
             raise CommandError(f"Cannot fetch {source}: {exc}") from exc
